@@ -1,0 +1,2 @@
+/// Float32 tensors with reverse-mode automatic differentiation, and the kernels beneath them.
+public enum Autodiff {}

@@ -1,0 +1,2 @@
+/// Configs, tasks, the trainer, run folders, sweeps and reports.
+public enum Lab {}

@@ -1,0 +1,2 @@
+/// Per-step measurements of training dynamics.
+public enum Probes {}

@@ -1,0 +1,2 @@
+/// Transformer models, their parameters, optimizers, learning-rate schedules and checkpoints.
+public enum TransformerModule {}
