@@ -32,5 +32,6 @@ let package = Package(
       name: "TransformerTests", dependencies: ["Transformer", "TestSupport"], swiftSettings: speed),
     .testTarget(name: "ProbesTests", dependencies: ["Probes", "TestSupport"], swiftSettings: speed),
     .testTarget(name: "LabTests", dependencies: ["Lab", "TestSupport"], swiftSettings: speed),
-  ]
+  ],
+  swiftLanguageModes: [.v5]
 )

@@ -1,2 +1,0 @@
-/// Float32 tensors with reverse-mode automatic differentiation, and the kernels beneath them.
-public enum Autodiff {}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// Softmax and log-softmax along an axis, fused, with an optional additive mask.
+extension Tensor {
+  /// `exp(x + mask) / Σ exp(x + mask)` along `axis`.
+  ///
+  /// `mask` (e.g. 0 on and below the diagonal, −∞ above it for causal attention) is added before
+  /// normalizing; its shape must be a suffix of `self`'s shape and it requires `axis` to be the
+  /// last axis. A row whose entries are all −∞ gives all zeros (not NaN). Fused forward and
+  /// backward; checked against the composed `exp`/`sum`/`/` in the tests.
+  public func softmax(axis: Int = -1, mask: Tensor? = nil) -> Tensor {
+    softmaxLike(axis: axis, mask: mask, log: false)
+  }
+
+  /// `x + mask − log Σ exp(x + mask)` along `axis`; see `softmax(axis:mask:)`.
+  public func logSoftmax(axis: Int = -1, mask: Tensor? = nil) -> Tensor {
+    softmaxLike(axis: axis, mask: mask, log: true)
+  }
+
+  private func softmaxLike(axis: Int, mask: Tensor?, log: Bool) -> Tensor {
+    let op = log ? "logSoftmax" : "softmax"
+    let ax = Shape.axis(axis, rank: rank, op: op)
+    if ax != rank - 1 {
+      precondition(
+        mask == nil, "\(op): a mask requires the last axis, got axis \(axis) of shape \(shape)")
+      return transposed(ax, -1).softmaxLike(axis: -1, mask: nil, log: log).transposed(ax, -1)
+    }
+    let n = rank == 0 ? 1 : shape[rank - 1]
+    let rows = n == 0 ? 0 : count / n
+    var maskRows = 0
+    if let mask {
+      precondition(
+        mask.rank <= rank && Array(shape.suffix(mask.rank)) == mask.shape && mask.rank >= 1,
+        "\(op): mask shape \(mask.shape) must be a suffix of input shape \(shape)")
+      maskRows = mask.count / n
+    }
+    let out = Tensor(uninitializedShape: shape)
+    let (xp, yp) = (pointer, out.pointer)
+    let mp = mask?.pointer
+    Parallel.forEach(rows, grain: Swift.max(1, 4096 / Swift.max(n, 1))) { r in
+      let x = xp + r * n
+      let y = yp + r * n
+      let m: UnsafeMutablePointer<Float>? = mp.map { $0 + (r % maskRows) * n }
+      var mx = -Float.infinity
+      for i in 0..<n {
+        let v = m.map { x[i] + $0[i] } ?? x[i]
+        y[i] = v
+        mx = Swift.max(mx, v)
+      }
+      if mx == -.infinity {
+        for i in 0..<n { y[i] = log ? -.infinity : 0 }
+        return
+      }
+      var s: Float = 0
+      for i in 0..<n {
+        let e = Foundation.exp(y[i] - mx)
+        s += e
+        if !log { y[i] = e }
+      }
+      if log {
+        let lse = mx + Foundation.log(s)
+        for i in 0..<n { y[i] -= lse }
+      } else {
+        let inv = 1 / s
+        for i in 0..<n { y[i] *= inv }
+      }
+    }
+    let saved = out.storage
+    return Tensor.record(out, [self]) { g in
+      let gx = Tensor(uninitializedShape: self.shape)
+      let (gp, yp, dp) = (g.pointer, saved.pointer, gx.pointer)
+      Parallel.forEach(rows, grain: Swift.max(1, 4096 / Swift.max(n, 1))) { r in
+        let (gr, yr, dr) = (gp + r * n, yp + r * n, dp + r * n)
+        if log {  // dx = g − softmax · Σg
+          var s: Float = 0
+          for i in 0..<n { s += gr[i] }
+          for i in 0..<n { dr[i] = gr[i] - Foundation.exp(yr[i]) * s }
+        } else {  // dx = y ⊙ (g − Σ g·y)
+          var s: Float = 0
+          for i in 0..<n { s += gr[i] * yr[i] }
+          for i in 0..<n { dr[i] = yr[i] * (gr[i] - s) }
+        }
+      }
+      self.accumulateGradient(gx, shared: false)
+    }
+  }
+}
