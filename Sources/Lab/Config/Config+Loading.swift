@@ -131,7 +131,8 @@ extension Config {
   private static func setting(_ value: JSONValue, at keys: ArraySlice<String>, in tree: JSONValue)
     -> JSONValue
   {
-    guard let key = keys.first else { return value }
+    // A section given whole merges into what is there, as a config file's section would.
+    guard let key = keys.first else { return tree.merging(value) }
     var object: [String: JSONValue] = [:]
     if case .object(let existing) = tree { object = existing }
     object[key] = setting(value, at: keys.dropFirst(), in: object[key] ?? .object([:]))

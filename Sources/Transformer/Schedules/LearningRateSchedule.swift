@@ -29,7 +29,8 @@ public struct LearningRateSchedule: Sendable, Equatable, Codable {
     /// `peak · gamma^(step − warmupSteps)`.
     case exponential(gamma: Double)
     /// Warmup–stable–decay: `peak` until `totalSteps − decaySteps`, then linear down to `minimum`
-    /// at `totalSteps`: `peak + (minimum − peak) · (step − (totalSteps − decaySteps)) / decaySteps`.
+    /// at `totalSteps`: `minimum + (peak − minimum) · (1 − t)`, with
+    /// `t = (step − (totalSteps − decaySteps)) / decaySteps` clamped to [0, 1].
     case warmupStableDecay(decaySteps: Int)
     /// PyTorch's `OneCycleLR` with its defaults `anneal_strategy="cos"` and `three_phase=False`:
     /// from `peak / divFactor` up to `peak` over the first `pctStart · totalSteps − 1` steps, then
@@ -102,7 +103,7 @@ public struct LearningRateSchedule: Sendable, Equatable, Codable {
       let decayStart = totalSteps - decaySteps
       guard step >= decayStart, decaySteps > 0 else { return peak }
       let t = min(1, Double(step - decayStart) / Double(decaySteps))
-      return peak + (minimum - peak) * t
+      return minimum + (peak - minimum) * (1 - t)
     case .inverseSquareRoot, .oneCycle:
       preconditionFailure("LearningRateSchedule: handled above")
     }
