@@ -1,0 +1,64 @@
+import Foundation
+
+/// The outcome of a run, stored as `summary.json` in its folder and rewritten as it goes.
+public struct RunSummary: Codable, Equatable, Sendable {
+  /// Where a run stands.
+  public enum Status: String, Codable, Sendable {
+    /// Still training (or stopped without a chance to say otherwise).
+    case running
+    /// Reached `training.steps`.
+    case completed
+    /// Stopped because the loss became NaN or infinite.
+    case diverged
+    /// Stopped by the user (e.g. Ctrl-C) before the end.
+    case interrupted
+    /// Stopped by an error; `error` says which.
+    case failed
+  }
+
+  public var status: Status
+  /// The last completed optimizer step.
+  public var step: Int
+  /// Seconds of training, summed over resumes.
+  public var wallTimeSeconds: Double
+  /// The last value of each metric, by column name (see `MetricsWriter`).
+  public var finalMetrics: [String: Double]
+  /// The error message when `status` is `failed` or `diverged`.
+  public var error: String?
+
+  public init(
+    status: Status, step: Int, wallTimeSeconds: Double, finalMetrics: [String: Double] = [:],
+    error: String? = nil
+  ) {
+    self.status = status
+    self.step = step
+    self.wallTimeSeconds = wallTimeSeconds
+    self.finalMetrics = finalMetrics
+    self.error = error
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case status, step, error
+    case wallTimeSeconds = "wall_time_s"
+    case finalMetrics = "final_metrics"
+  }
+
+  /// Pretty, sorted JSON; NaN and infinities are written as the strings "nan", "inf", "-inf".
+  public func encodedJSON() throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    var data = try encoder.encode(self)
+    data.append(0x0A)
+    return data
+  }
+
+  /// Reads what `encodedJSON` wrote.
+  public static func decode(_ data: Data) throws -> RunSummary {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return try decoder.decode(RunSummary.self, from: data)
+  }
+}
