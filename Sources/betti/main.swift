@@ -1,5 +1,45 @@
 import Foundation
 import Lab
 
-FileHandle.standardError.write("usage: betti <command>\n".data(using: .utf8)!)
-exit(2)
+let usage = """
+  usage: betti <command> [arguments]
+
+  commands:
+    train CONFIG [--set a.b=value]… [--name NAME] [--overwrite]
+                          train a model; the run folder is Runs/<name>/
+    resume RUN            continue an interrupted run from its latest checkpoint
+    eval RUN [--split train|validation]
+                          loss and accuracy of a run's latest checkpoint
+    eval --config C --weights W --tokens T [--logits OUT]
+                          mean next-token loss of given weights on token sequences
+    schedule CONFIG       the learning rate at every step, as CSV
+    bench gemm            GFLOPS of the matrix multiply on standard shapes, 1 and 2 threads
+  """
+
+let commands: [String: ([String]) throws -> Int32] = [
+  "train": trainCommand,
+  "resume": resumeCommand,
+  "eval": evalCommand,
+  "schedule": scheduleCommand,
+  "bench": benchCommand,
+]
+
+let words = Array(CommandLine.arguments.dropFirst())
+guard let verb = words.first, let command = commands[verb] else {
+  if let verb = words.first, verb != "help" && verb != "--help" && verb != "-h" {
+    Terminal.error("betti: unknown command '\(verb)'\n")
+  }
+  Terminal.error(usage)
+  exit(words.first.map { ["help", "--help", "-h"].contains($0) } == true ? 0 : 2)
+}
+do {
+  exit(try command(Array(words.dropFirst())))
+} catch let error as UsageError {
+  Terminal.endProgress()
+  Terminal.error("betti \(verb): \(error.message)\n\n\(usage)")
+  exit(2)
+} catch {
+  Terminal.endProgress()
+  Terminal.error("betti \(verb): \(error.localizedDescription)")
+  exit(1)
+}

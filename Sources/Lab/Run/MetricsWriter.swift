@@ -34,8 +34,8 @@ public struct MetricsRow: Equatable, Sendable {
 public final class MetricsWriter {
   /// The standard columns, in order. Each is documented in `Runs/README.md`.
   public static let standardColumns = [
-    "step", "lr", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "grad_norm",
-    "grad_clipped", "tokens_per_s", "tokens", "elapsed_s",
+    "step", "lr", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "train_eval_loss",
+    "train_eval_accuracy", "grad_norm", "grad_clipped", "tokens_per_s", "tokens", "elapsed_s",
   ]
 
   /// The column names, `step` first.
@@ -145,19 +145,18 @@ public final class MetricsWriter {
   }
 
   private static func parseJSONLRow(_ line: String) -> MetricsRow? {
-    guard
-      let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-      let stepNumber = object["step"] as? NSNumber,
-      let step = Int(exactly: stepNumber.doubleValue)
+    // JSONDecoder reads numbers exactly (JSONSerialization may round the last digit).
+    guard case .object(let object)? = try? JSONValue.parse(Data(line.utf8)),
+      case .number(let stepNumber)? = object["step"], let step = Int(exactly: stepNumber)
     else { return nil }
     var row = MetricsRow(step: step)
     for (key, value) in object where key != "step" {
-      if let number = value as? NSNumber {
-        row[key] = number.doubleValue
-      } else if let text = value as? String, let number = parse(text) {
+      switch value {
+      case .number(let number): row[key] = number
+      case .string(let text):
+        guard let number = parse(text) else { return nil }
         row[key] = number
-      } else {
-        return nil
+      default: return nil
       }
     }
     return row

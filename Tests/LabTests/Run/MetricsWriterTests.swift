@@ -45,9 +45,9 @@ struct MetricsWriterTests {
     try writer.append(rows()[2])
     #expect(
       try text(writer.csvURL) == """
-        step,lr,train_loss,train_accuracy,val_loss,val_accuracy,grad_norm,grad_clipped,tokens_per_s,tokens,elapsed_s
-        10,0.001,3.25,,3.5,0.125,,,,,
-        20,0.001,nan,,,,,,,20480,
+        step,lr,train_loss,train_accuracy,val_loss,val_accuracy,train_eval_loss,train_eval_accuracy,grad_norm,grad_clipped,tokens_per_s,tokens,elapsed_s
+        10,0.001,3.25,,3.5,0.125,,,,,,,
+        20,0.001,nan,,,,,,,,,20480,
 
         """)
     #expect(

@@ -1,0 +1,203 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Autodiff
+@testable import Lab
+@testable import Transformer
+
+/// A scratch folder under the system temporary directory, removed by the caller.
+func scratchFolder(_ name: String) -> URL {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "betti-tests-\(name)-\(UUID().uuidString)")
+  try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  return url
+}
+
+/// A tiny copy-task config that trains in well under a second.
+func tinyConfig(runs: URL, name: String, steps: Int = 24, _ edit: (inout Config) -> Void = { _ in })
+  -> Config
+{
+  var c = Config()
+  c.name = name
+  c.runsDir = runs.path
+  c.seed = 3
+  c.model.context = 8
+  c.model.width = 16
+  c.model.depth = 1
+  c.model.heads = 2
+  c.task.kind = .copy
+  c.task.length = 4
+  c.task.symbols = 6
+  c.optimizer.lr = 1e-2
+  c.optimizer.weightDecay = 0.1
+  c.optimizer.gradClip = 1
+  c.schedule.kind = .cosine
+  c.schedule.warmupSteps = 3
+  c.training.steps = steps
+  c.training.batchSize = 8
+  c.training.evalEvery = 8
+  c.training.evalBatches = 2
+  c.training.logEvery = 2
+  c.training.checkpointEvery = 5
+  edit(&c)
+  return c
+}
+
+/// Metric rows without the wall-clock columns, which differ between runs by nature.
+func deterministicRows(_ folder: RunFolder) throws -> [MetricsRow] {
+  try MetricsWriter.readJSONL(folder.url.appendingPathComponent("metrics.jsonl")).map { row in
+    var r = row
+    for k in ["tokens_per_s", "elapsed_s"] { r.values[k] = nil }
+    return r
+  }
+}
+
+@Suite struct TrainerTests {
+  @Test func trainsAndWritesTheRunFolder() throws {
+    let runs = scratchFolder("train")
+    defer { try? FileManager.default.removeItem(at: runs) }
+    let trainer = try Trainer.start(config: tinyConfig(runs: runs, name: "a", steps: 60))
+    let summary = try trainer.run()
+    #expect(summary.status == .completed && summary.step == 60)
+    let rows = try deterministicRows(trainer.folder)
+    #expect(rows.first?.step == 0 && rows.last?.step == 60)
+    let first = try #require(rows.first?["val_loss"])
+    let last = try #require(rows.last?["val_loss"])
+    #expect(abs(first - Foundation.log(7.0)) < 0.2)  // an untrained model is near uniform over 7 tokens
+    #expect(last < first - 0.3)  // and it learns
+    let files = try FileManager.default.contentsOfDirectory(atPath: trainer.folder.url.path)
+    #expect(
+      Set(files).isSuperset(of: [
+        "config.json", "metrics.csv", "metrics.jsonl", "summary.json", "log.txt", "checkpoints",
+      ]))
+    let saved = try #require(try trainer.folder.readSummary())
+    #expect(saved.status == .completed)
+    #expect(saved.finalMetrics["val_loss"] == last)
+  }
+
+  @Test func resumeAfterInterruptionIsBitIdentical() throws {
+    let runs = scratchFolder("resume")
+    defer { try? FileManager.default.removeItem(at: runs) }
+    let whole = try Trainer.start(config: tinyConfig(runs: runs, name: "whole"))
+    try whole.run()
+
+    let parted = try Trainer.start(config: tinyConfig(runs: runs, name: "parted"))
+    var calls = 0
+    let first = try parted.run(shouldStop: {
+      calls += 1
+      return calls > 13  // stop before update 14
+    })
+    #expect(first.status == .interrupted && first.step == 13)
+    let resumed = try Trainer.resume(folder: parted.folder.url)
+    #expect(resumed.step == 13)
+    #expect(try resumed.run().status == .completed)
+
+    #expect(try deterministicRows(whole.folder) == deterministicRows(parted.folder))
+    for (a, b) in zip(whole.model.parameters(), resumed.model.parameters()) {
+      #expect(a.tensor.scalars == b.tensor.scalars, "\(a.name)")
+    }
+  }
+
+  @Test func resumeFromAnOlderCheckpointAfterACrash() throws {
+    // A crash after step 12 leaves the step-10 checkpoint and rows up to 12 (one torn).
+    let runs = scratchFolder("crash")
+    defer { try? FileManager.default.removeItem(at: runs) }
+    let whole = try Trainer.start(config: tinyConfig(runs: runs, name: "whole"))
+    try whole.run()
+    let crashed = try Trainer.start(config: tinyConfig(runs: runs, name: "crashed"))
+    var calls = 0
+    try crashed.run(shouldStop: {
+      calls += 1
+      return calls > 12
+    })
+    // Simulate the crash: drop the step-12 checkpoint, mark "latest" at 10, tear the last row.
+    let checkpoints = crashed.folder.checkpointsURL
+    try FileManager.default.removeItem(at: checkpoints.appendingPathComponent("step_000012"))
+    try "step_000010\n".write(
+      to: checkpoints.appendingPathComponent("latest"), atomically: true, encoding: .utf8)
+    let handle = try FileHandle(
+      forWritingTo: crashed.folder.url.appendingPathComponent("metrics.jsonl"))
+    handle.seekToEndOfFile()
+    handle.write(Data("{\"step\":13,\"lr\":0.0".utf8))
+    try handle.close()
+    let resumed = try Trainer.resume(folder: crashed.folder.url)
+    #expect(resumed.step == 10)
+    try resumed.run()
+    #expect(try deterministicRows(whole.folder) == deterministicRows(crashed.folder))
+  }
+
+  @Test func divergenceStopsCleanly() throws {
+    let runs = scratchFolder("diverge")
+    defer { try? FileManager.default.removeItem(at: runs) }
+    let config = tinyConfig(runs: runs, name: "d") { c in
+      c.optimizer.kind = .sgd
+      c.optimizer.lr = 1e12
+      c.optimizer.gradClip = 0
+      c.schedule.kind = .constant
+      c.schedule.warmupSteps = 0
+    }
+    let trainer = try Trainer.start(config: config)
+    let summary = try trainer.run()
+    #expect(summary.status == .diverged)
+    #expect(summary.error?.contains("step \(summary.step + 1)") == true)
+    let rows = try deterministicRows(trainer.folder)
+    #expect(rows.last.map { !($0["train_loss"]!.isFinite) } == true)
+    #expect(rows.count >= 2)
+  }
+
+  @Test func badInputLeavesNoRunFolder() throws {
+    let runs = scratchFolder("bad")
+    defer { try? FileManager.default.removeItem(at: runs) }
+    let missingText = tinyConfig(runs: runs, name: "x") { c in
+      c.task.kind = .char
+      c.task.path = "/nonexistent/text.txt"
+    }
+    #expect(throws: (any Error).self) { try Trainer.start(config: missingText) }
+    let badInit = tinyConfig(runs: runs, name: "y") {
+      $0.training.initFrom = "/nonexistent/model.safetensors"
+    }
+    #expect(throws: (any Error).self) { try Trainer.start(config: badInit) }
+    #expect((try FileManager.default.contentsOfDirectory(atPath: runs.path)).isEmpty)
+    // An existing run is refused unless overwriting.
+    _ = try Trainer.start(config: tinyConfig(runs: runs, name: "z"))
+    #expect(throws: RunFolderError.self) {
+      try Trainer.start(config: tinyConfig(runs: runs, name: "z"))
+    }
+    _ = try Trainer.start(config: tinyConfig(runs: runs, name: "z"), overwrite: true)
+  }
+
+  @Test func corruptCheckpointsAreDetected() throws {
+    let runs = scratchFolder("corrupt")
+    defer { try? FileManager.default.removeItem(at: runs) }
+    let trainer = try Trainer.start(config: tinyConfig(runs: runs, name: "c", steps: 6))
+    try trainer.run()
+    let file = trainer.folder.checkpointsURL.appendingPathComponent("step_000006/model.safetensors")
+    var bytes = try Data(contentsOf: file)
+    // One flipped bit in the data section: the checksum catches it.
+    bytes[bytes.count - 3] ^= 0x10
+    try bytes.write(to: file)
+    #expect(throws: StateDictError.self) { try Trainer.resume(folder: trainer.folder.url) }
+    // Truncation: the safetensors reader catches it.
+    try bytes.prefix(bytes.count - 40).write(to: file)
+    #expect(throws: SafetensorsError.self) { try Trainer.resume(folder: trainer.folder.url) }
+  }
+
+  @Test func initFromCheckpointAndEvaluation() throws {
+    let runs = scratchFolder("init")
+    defer { try? FileManager.default.removeItem(at: runs) }
+    let first = try Trainer.start(config: tinyConfig(runs: runs, name: "first", steps: 30))
+    try first.run()
+    let (_, result) = try Evaluator.evaluateRun(path: first.folder.url.path)
+    let logged = try deterministicRows(first.folder).last!["val_loss"]!
+    #expect(abs(result.loss - logged) < 1e-9)
+    let second = try Trainer.start(
+      config: tinyConfig(runs: runs, name: "second", steps: 1) {
+        $0.schedule.warmupSteps = 0
+        $0.training.initFrom = first.folder.url.path
+      })
+    for (a, b) in zip(first.model.parameters(), second.model.parameters()) {
+      #expect(a.tensor.scalars == b.tensor.scalars)
+    }
+  }
+}
