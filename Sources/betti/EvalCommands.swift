@@ -51,3 +51,18 @@ func scheduleCommand(_ words: [String]) throws -> Int32 {
   for (step, lr) in Evaluator.learningRates(config).enumerated() { Terminal.print("\(step),\(lr)") }
   return 0
 }
+
+/// `betti sample RUN [--prompt TEXT] [--tokens N] [--temperature T] [--top-k K] [--seed S]`
+func sampleCommand(_ words: [String]) throws -> Int32 {
+  let args = try Arguments(
+    words, valued: ["prompt", "tokens", "temperature", "top-k", "seed"], switches: [])
+  guard args.positional.count == 1 else { throw UsageError("sample takes one run folder") }
+  var settings = SampleSettings()
+  settings.prompt = args.options["prompt"] ?? settings.prompt
+  settings.tokens = try args.integer("tokens", default: settings.tokens)
+  settings.temperature = try args.number("temperature", default: settings.temperature)
+  settings.topK = try args.integer("top-k", default: settings.topK)
+  settings.seed = UInt64(try args.integer("seed", default: 0))
+  Terminal.print(try Sampler.sample(run: args.positional[0], settings: settings))
+  return 0
+}

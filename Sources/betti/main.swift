@@ -12,6 +12,8 @@ let usage = """
                           loss and accuracy of a run's latest checkpoint
     eval --config C --weights W --tokens T [--logits OUT]
                           mean next-token loss of given weights on token sequences
+    sample RUN [--prompt TEXT] [--tokens N] [--temperature T] [--top-k K] [--seed S]
+                          generate text from a trained character-level run
     schedule CONFIG       the learning rate at every step, as CSV
     bench gemm            GFLOPS of the matrix multiply on standard shapes, 1 and 2 threads
   """
@@ -21,6 +23,7 @@ let commands: [String: ([String]) throws -> Int32] = [
   "resume": resumeCommand,
   "eval": evalCommand,
   "schedule": scheduleCommand,
+  "sample": sampleCommand,
   "bench": benchCommand,
 ]
 

@@ -20,35 +20,44 @@ extension Tensor {
     var totalWeight = 0.0
     for r in 0..<rows { totalWeight += Double(weights?[r] ?? 1) }
     let scale = totalWeight > 0 ? Float(1 / totalWeight) : 0
-    // Per-row log-sum-exp, kept for backward.
+    // Per-row log-sum-exp, kept for backward; rows in parallel, summed in row order.
     var lse = [Float](repeating: 0, count: rows)
-    var loss = 0.0
+    var rowLoss = [Double](repeating: 0, count: rows)
     let xp = pointer
     for r in 0..<rows {
       let t = Int(targets[r])
       precondition(
         t >= 0 && t < v, "crossEntropy: target \(t) at row \(r) is out of range 0..<\(v)")
-      let x = xp + r * v
-      var mx = -Float.infinity
-      for i in 0..<v { mx = Swift.max(mx, x[i]) }
-      var s: Float = 0
-      for i in 0..<v { s += Foundation.exp(x[i] - mx) }
-      lse[r] = mx + Foundation.log(s)
-      let w = weights?[r] ?? 1
-      if w != 0 { loss += Double(w) * Double(lse[r] - x[t]) }
     }
+    lse.withUnsafeMutableBufferPointer { lseBuffer in
+      rowLoss.withUnsafeMutableBufferPointer { lossBuffer in
+        let (lp, rl) = (lseBuffer.baseAddress!, lossBuffer.baseAddress!)
+        Parallel.forEach(rows, grain: Swift.max(1, 8192 / Swift.max(v, 1))) { r in
+          let x = xp + r * v
+          let scratch = UnsafeMutablePointer<Float>.allocate(capacity: v)
+          defer { scratch.deallocate() }
+          let mx = Kernels.maximum(x, v)
+          lp[r] = mx + Foundation.log(Kernels.expShifted(x, scratch, v, shift: mx))
+          let w = weights?[r] ?? 1
+          rl[r] = w == 0 ? 0 : Double(w) * Double(lp[r] - x[Int(targets[r])])
+        }
+      }
+    }
+    var loss = 0.0
+    for r in 0..<rows { loss += rowLoss[r] }
     let out = Tensor(scalar: Float(loss) * scale)
     return Tensor.record(out, [self]) { g in
       let gx = Tensor(uninitializedShape: self.shape)
       let (dp, g0) = (gx.pointer, g.pointer[0] * scale)
-      for r in 0..<rows {
+      Parallel.forEach(rows, grain: Swift.max(1, 8192 / Swift.max(v, 1))) { r in
         let w = (weights?[r] ?? 1) * g0
         let (x, d) = (xp + r * v, dp + r * v)
         if w == 0 {
           d.update(repeating: 0, count: v)
-          continue
+          return
         }
-        for i in 0..<v { d[i] = w * Foundation.exp(x[i] - lse[r]) }
+        let shift = lse[r]
+        Kernels.map(x, d, v) { w * VectorMath.exp($0 - SIMD16<Float>(repeating: shift)) }
         d[Int(targets[r])] -= w
       }
       self.accumulateGradient(gx, shared: false)

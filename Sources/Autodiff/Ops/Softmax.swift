@@ -40,29 +40,26 @@ extension Tensor {
     Parallel.forEach(rows, grain: Swift.max(1, 4096 / Swift.max(n, 1))) { r in
       let x = xp + r * n
       let y = yp + r * n
-      let m: UnsafeMutablePointer<Float>? = mp.map { $0 + (r % maskRows) * n }
-      var mx = -Float.infinity
-      for i in 0..<n {
-        let v = m.map { x[i] + $0[i] } ?? x[i]
-        y[i] = v
-        mx = Swift.max(mx, v)
+      if let mp {
+        Kernels.map(x, mp + (r % maskRows) * n, y, n) { $0 + $1 }
+      } else {
+        y.update(from: x, count: n)
       }
+      let mx = Kernels.maximum(y, n)
       if mx == -.infinity {
-        for i in 0..<n { y[i] = log ? -.infinity : 0 }
+        y.update(repeating: log ? -.infinity : 0, count: n)
         return
       }
-      var s: Float = 0
-      for i in 0..<n {
-        let e = Foundation.exp(y[i] - mx)
-        s += e
-        if !log { y[i] = e }
-      }
       if log {
-        let lse = mx + Foundation.log(s)
-        for i in 0..<n { y[i] -= lse }
+        let lse = mx + Foundation.log(Kernels.expShifted(y, y, n, shift: mx))
+        if let mp {
+          Kernels.map(x, mp + (r % maskRows) * n, y, n) { $0 + $1 - lse }
+        } else {
+          Kernels.map(x, y, n) { $0 - lse }
+        }
       } else {
-        let inv = 1 / s
-        for i in 0..<n { y[i] *= inv }
+        let inv = 1 / Kernels.expShifted(y, y, n, shift: mx)
+        Kernels.map(y, y, n) { $0 * inv }
       }
     }
     let saved = out.storage
@@ -72,13 +69,11 @@ extension Tensor {
       Parallel.forEach(rows, grain: Swift.max(1, 4096 / Swift.max(n, 1))) { r in
         let (gr, yr, dr) = (gp + r * n, yp + r * n, dp + r * n)
         if log {  // dx = g − softmax · Σg
-          var s: Float = 0
-          for i in 0..<n { s += gr[i] }
-          for i in 0..<n { dr[i] = gr[i] - Foundation.exp(yr[i]) * s }
+          let total = Kernels.sum(gr, n)
+          Kernels.map(gr, yr, dr, n) { g, y in g - VectorMath.exp(y) * total }
         } else {  // dx = y ⊙ (g − Σ g·y)
-          var s: Float = 0
-          for i in 0..<n { s += gr[i] * yr[i] }
-          for i in 0..<n { dr[i] = yr[i] * (gr[i] - s) }
+          let s = Kernels.dotFloat(gr, yr, n)
+          Kernels.map(gr, yr, dr, n) { g, y in y * (g - s) }
         }
       }
       self.accumulateGradient(gx, shared: false)

@@ -41,7 +41,7 @@ extension Tensor {
   }
 
   public func exp() -> Tensor {
-    Tensor.unary(self, { Foundation.exp($0) }, derivative: { _, y in y })
+    Tensor.vectorUnary(self, VectorMath.exp) { _, y in y }
   }
 
   /// Natural logarithm; `log(0) = -inf`, negative inputs give NaN.
@@ -60,50 +60,82 @@ extension Tensor {
   }
 
   public func tanh() -> Tensor {
-    Tensor.unary(self, { Foundation.tanh($0) }, derivative: { _, y in 1 - y * y })
+    Tensor.vectorUnary(self, VectorMath.tanh) { _, y in 1 - y * y }
   }
 
   public func sigmoid() -> Tensor {
-    Tensor.unary(self, { 1 / (1 + Foundation.exp(-$0)) }, derivative: { _, y in y * (1 - y) })
+    Tensor.vectorUnary(self, { 1 / (1 + VectorMath.exp(-$0)) }) { _, y in y * (1 - y) }
   }
 
   /// `max(x, 0)`; the derivative at 0 is taken as 0.
   public func relu() -> Tensor {
-    Tensor.unary(self, { Swift.max($0, 0) }, derivative: { x, _ in x > 0 ? 1 : 0 })
+    Tensor.vectorUnary(self, { $0.replacing(with: 0, where: $0 .< 0) }) { x, _ in
+      SIMD16<Float>(repeating: 1).replacing(with: 0, where: x .<= 0)
+    }
   }
 
   /// GELU, tanh approximation (GPT-2, PyTorch's `approximate="tanh"`):
   /// `½x(1 + tanh(√(2/π)(x + 0.044715x³)))`.
   public func gelu() -> Tensor {
-    Tensor.unary(self, GELU.tanhForm, derivative: { x, _ in GELU.tanhFormDerivative(x) })
+    Tensor.vectorUnary(self, GELU.tanhForm) { x, _ in GELU.tanhFormDerivative(x) }
   }
 
   /// GELU, exact form: `x·Φ(x) = ½x(1 + erf(x/√2))`.
   public func geluExact() -> Tensor {
-    Tensor.unary(self, GELU.exact, derivative: { x, _ in GELU.exactDerivative(x) })
+    Tensor.vectorUnary(self, GELU.exact) { x, _ in GELU.exactDerivative(x) }
+  }
+
+  /// `f` applied 16 lanes at a time; the gradient is `g · df(x, y)` with `y = f(x)`.
+  @inline(__always)
+  static func vectorUnary(
+    _ x: Tensor, _ f: (SIMD16<Float>) -> SIMD16<Float>,
+    derivative df: @escaping (SIMD16<Float>, SIMD16<Float>) -> SIMD16<Float>
+  ) -> Tensor {
+    let out = Tensor(uninitializedShape: x.shape)
+    let n = x.count
+    let chunk = 16 * 1024
+    let (src, dst) = (x.pointer, out.pointer)
+    Parallel.forEach((n + chunk - 1) / chunk, grain: 4) { c in
+      let start = c * chunk
+      Kernels.map(src + start, dst + start, Swift.min(chunk, n - start), f)
+    }
+    let y = out.storage
+    return record(out, [x]) { g in
+      let gx = Tensor(uninitializedShape: x.shape)
+      let (gp, xp, yp, dp) = (g.pointer, x.pointer, y.pointer, gx.pointer)
+      Parallel.forEach((n + chunk - 1) / chunk, grain: 4) { c in
+        let start = c * chunk
+        Kernels.map(gp + start, xp + start, yp + start, dp + start, Swift.min(chunk, n - start)) {
+          g, x, y in
+          g * df(x, y)
+        }
+      }
+      x.accumulateGradient(gx, shared: false)
+    }
   }
 }
 
-/// The two forms of the Gaussian error linear unit and their derivatives.
+/// The two forms of the Gaussian error linear unit and their derivatives, 16 lanes at a time.
 public enum GELU {
+  public typealias V = SIMD16<Float>
   // 0.797_884_56 = √(2/π); 0.398_942_28 = 1/√(2π); 0.707_106_77 = 1/√2.
-  @inlinable public static func tanhForm(_ x: Float) -> Float {
-    0.5 * x * (1 + Foundation.tanh(0.797_884_56 * (x + 0.044_715 * x * x * x)))
+
+  @inline(__always) public static func tanhForm(_ x: V) -> V {
+    0.5 * x * (1 + VectorMath.tanh(0.797_884_56 * (x + 0.044_715 * x * x * x)))
   }
 
-  @inlinable public static func tanhFormDerivative(_ x: Float) -> Float {
-    let u = 0.797_884_56 * (x + 0.044_715 * x * x * x)
-    let t = Foundation.tanh(u)
+  @inline(__always) public static func tanhFormDerivative(_ x: V) -> V {
+    let t = VectorMath.tanh(0.797_884_56 * (x + 0.044_715 * x * x * x))
     let du = 0.797_884_56 * (1 + 3 * 0.044_715 * x * x)
     return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
   }
 
-  @inlinable public static func exact(_ x: Float) -> Float {
-    0.5 * x * (1 + erff(x * 0.707_106_77))
+  @inline(__always) public static func exact(_ x: V) -> V {
+    0.5 * x * (1 + VectorMath.erf(x * 0.707_106_77))
   }
 
-  @inlinable public static func exactDerivative(_ x: Float) -> Float {
+  @inline(__always) public static func exactDerivative(_ x: V) -> V {
     // Φ(x) + x·φ(x)
-    0.5 * (1 + erff(x * 0.707_106_77)) + x * 0.398_942_28 * Foundation.exp(-0.5 * x * x)
+    0.5 * (1 + VectorMath.erf(x * 0.707_106_77)) + x * 0.398_942_28 * VectorMath.exp(-0.5 * x * x)
   }
 }

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+@testable import Autodiff
+
+/// The vectorized functions against the C library evaluated in Double, on a dense grid.
+@Suite struct VectorMathTests {
+  func grid(_ lo: Float, _ hi: Float, _ n: Int) -> [Float] {
+    (0..<n).map { lo + (hi - lo) * Float($0) / Float(n - 1) }
+  }
+
+  func apply(_ xs: [Float], _ f: (SIMD16<Float>) -> SIMD16<Float>) -> [Float] {
+    var out = [Float](repeating: 0, count: xs.count)
+    xs.withUnsafeBufferPointer { x in
+      out.withUnsafeMutableBufferPointer { o in
+        Kernels.map(x.baseAddress!, o.baseAddress!, xs.count, f)
+      }
+    }
+    return out
+  }
+
+  @Test func expRelativeError() {
+    let xs = grid(-87, 88, 200_003)
+    let ys = apply(xs, VectorMath.exp)
+    var worst = 0.0
+    for (x, y) in zip(xs, ys) {
+      let e = Foundation.exp(Double(x))
+      worst = max(worst, abs(Double(y) - e) / e)
+    }
+    #expect(worst < 2e-7, "max relative error \(worst)")
+    let special = apply([-.infinity, -200, 200, .infinity, .nan, 0], VectorMath.exp)
+    #expect(
+      special[0] == 0 && special[1] == 0 && special[2] == .infinity && special[3] == .infinity)
+    #expect(special[4].isNaN && special[5] == 1)
+  }
+
+  @Test func tanhAndErfAbsoluteError() {
+    let xs = grid(-12, 12, 200_001) + [1e-8, -1e-6, 0.01, 0.0625, -0.0625]
+    var worstTanh = 0.0
+    var worstErf = 0.0
+    for (x, (t, e)) in zip(xs, zip(apply(xs, VectorMath.tanh), apply(xs, VectorMath.erf))) {
+      worstTanh = max(worstTanh, abs(Double(t) - Foundation.tanh(Double(x))))
+      worstErf = max(worstErf, abs(Double(e) - Foundation.erf(Double(x))))
+    }
+    #expect(worstTanh < 3e-7, "tanh max abs error \(worstTanh)")
+    #expect(worstErf < 3e-7, "erf max abs error \(worstErf)")
+  }
+
+  @Test func mapHandlesTails() {
+    for n in [1, 15, 16, 17, 33] {
+      let xs = (0..<n).map { Float($0) }
+      #expect(apply(xs) { $0 * 2 } == xs.map { $0 * 2 })
+    }
+  }
+}

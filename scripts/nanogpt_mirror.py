@@ -1,0 +1,212 @@
+"""A PyTorch mirror of nanoGPT's model.py and train.py, for side-by-side checks with Betti.
+
+Written for Betti's comparisons (a reference only; Betti never depends on PyTorch):
+  * the model: nanoGPT's GPT (pre-LN blocks, learned positions, tied head, optional biases,
+    exact-erf GELU as nn.GELU(), causal attention through scaled_dot_product_attention),
+    nanoGPT's init (normal 0.02, c_proj scaled by 1/sqrt(2 * n_layer));
+  * the training loop: AdamW with nanoGPT's parameter groups (every 2-d tensor decays, the
+    rest does not), the warmup + cosine schedule of get_lr, gradient clipping, random batches
+    of block_size windows, evaluation of eval_iters batches per split every eval_interval.
+
+Usage:
+  python nanogpt_mirror.py train --data FILE [--threads 2] [--max-iters 2000] [--json OUT]
+The JSON records per evaluation: iter, train loss, val loss and training seconds so far
+(evaluation time excluded), plus ms/step and the total.
+"""
+import argparse, json, math, time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class LayerNorm(nn.Module):
+    def __init__(self, ndim, bias):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(ndim))
+        self.bias = nn.Parameter(torch.zeros(ndim)) if bias else None
+
+    def forward(self, x):
+        return F.layer_norm(x, self.weight.shape, self.weight, self.bias, 1e-5)
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, n_embd, n_head, bias):
+        super().__init__()
+        self.c_attn = nn.Linear(n_embd, 3 * n_embd, bias=bias)
+        self.c_proj = nn.Linear(n_embd, n_embd, bias=bias)
+        self.n_head, self.n_embd = n_head, n_embd
+
+    def forward(self, x):
+        B, T, C = x.size()
+        q, k, v = self.c_attn(x).split(self.n_embd, dim=2)
+        k = k.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+        q = q.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+        v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=True)
+        y = y.transpose(1, 2).contiguous().view(B, T, C)
+        return self.c_proj(y)
+
+
+class MLP(nn.Module):
+    def __init__(self, n_embd, bias):
+        super().__init__()
+        self.c_fc = nn.Linear(n_embd, 4 * n_embd, bias=bias)
+        self.gelu = nn.GELU()
+        self.c_proj = nn.Linear(4 * n_embd, n_embd, bias=bias)
+
+    def forward(self, x):
+        return self.c_proj(self.gelu(self.c_fc(x)))
+
+
+class Block(nn.Module):
+    def __init__(self, n_embd, n_head, bias):
+        super().__init__()
+        self.ln_1 = LayerNorm(n_embd, bias)
+        self.attn = CausalSelfAttention(n_embd, n_head, bias)
+        self.ln_2 = LayerNorm(n_embd, bias)
+        self.mlp = MLP(n_embd, bias)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))
+        return x + self.mlp(self.ln_2(x))
+
+
+class GPT(nn.Module):
+    def __init__(self, vocab_size, block_size, n_layer, n_head, n_embd, bias):
+        super().__init__()
+        self.block_size = block_size
+        self.transformer = nn.ModuleDict(dict(
+            wte=nn.Embedding(vocab_size, n_embd),
+            wpe=nn.Embedding(block_size, n_embd),
+            h=nn.ModuleList([Block(n_embd, n_head, bias) for _ in range(n_layer)]),
+            ln_f=LayerNorm(n_embd, bias),
+        ))
+        self.lm_head = nn.Linear(n_embd, vocab_size, bias=False)
+        self.transformer.wte.weight = self.lm_head.weight
+        self.apply(self._init_weights)
+        for name, p in self.named_parameters():
+            if name.endswith("c_proj.weight"):
+                torch.nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * n_layer))
+
+    def _init_weights(self, module):
+        if isinstance(module, nn.Linear):
+            torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
+            if module.bias is not None:
+                torch.nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.Embedding):
+            torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
+
+    def forward(self, idx, targets=None):
+        b, t = idx.size()
+        pos = torch.arange(0, t, dtype=torch.long)
+        x = self.transformer.wte(idx) + self.transformer.wpe(pos)
+        for block in self.transformer.h:
+            x = block(x)
+        logits = self.lm_head(self.transformer.ln_f(x))
+        loss = None
+        if targets is not None:
+            loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
+        return logits, loss
+
+
+def get_lr(it, lr, min_lr, warmup, decay_iters):
+    if it < warmup:
+        return lr * (it + 1) / (warmup + 1)
+    if it > decay_iters:
+        return min_lr
+    ratio = (it - warmup) / (decay_iters - warmup)
+    return min_lr + 0.5 * (1.0 + math.cos(math.pi * ratio)) * (lr - min_lr)
+
+
+def train(args):
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    text = open(args.data, encoding="utf-8").read()
+    chars = sorted(set(text))
+    stoi = {c: i for i, c in enumerate(chars)}
+    data = torch.tensor([stoi[c] for c in text], dtype=torch.long)
+    n = int(0.9 * len(data))
+    splits = {"train": data[:n], "val": data[n:]}
+
+    def get_batch(split):
+        d = splits[split]
+        ix = torch.randint(len(d) - args.block_size, (args.batch_size,))
+        x = torch.stack([d[i:i + args.block_size] for i in ix])
+        y = torch.stack([d[i + 1:i + 1 + args.block_size] for i in ix])
+        return x, y
+
+    model = GPT(len(chars), args.block_size, args.n_layer, args.n_head, args.n_embd, bias=False)
+    params = [p for p in model.parameters() if p.requires_grad]
+    decay = [p for p in params if p.dim() >= 2]
+    no_decay = [p for p in params if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+                            lr=args.lr, betas=(0.9, 0.99))
+
+    @torch.no_grad()
+    def estimate_loss():
+        model.eval()
+        out = {}
+        for split in ("train", "val"):
+            losses = torch.zeros(args.eval_iters)
+            for k in range(args.eval_iters):
+                x, y = get_batch(split)
+                losses[k] = model(x, y)[1].item()
+            out[split] = losses.mean().item()
+        model.train()
+        return out
+
+    evals, step_times, train_seconds = [], [], 0.0
+    wall_start = time.perf_counter()
+    for it in range(args.max_iters + 1):
+        lr = get_lr(it, args.lr, args.min_lr, args.warmup, args.max_iters)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        if it % args.eval_interval == 0:
+            losses = estimate_loss()
+            evals.append(dict(iter=it, train=losses["train"], val=losses["val"], train_seconds=train_seconds))
+            print(f"iter {it}: train {losses['train']:.4f}, val {losses['val']:.4f}, {train_seconds:.1f} s", flush=True)
+        if it == args.max_iters:
+            break
+        t0 = time.perf_counter()
+        x, y = get_batch("train")
+        _, loss = model(x, y)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        dt = time.perf_counter() - t0
+        train_seconds += dt
+        step_times.append(dt)
+    steady = sorted(step_times[10:])[len(step_times[10:]) // 2] if len(step_times) > 20 else float("nan")
+    result = dict(evals=evals, ms_per_step=steady * 1e3, wall_seconds=time.perf_counter() - wall_start,
+                  torch=torch.__version__, threads=args.threads)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=1)
+    return result
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("command", choices=["train"])
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1337)
+    ap.add_argument("--max-iters", type=int, default=2000)
+    ap.add_argument("--eval-interval", type=int, default=250)
+    ap.add_argument("--eval-iters", type=int, default=20)
+    ap.add_argument("--block-size", type=int, default=64)
+    ap.add_argument("--batch-size", type=int, default=12)
+    ap.add_argument("--n-layer", type=int, default=4)
+    ap.add_argument("--n-head", type=int, default=4)
+    ap.add_argument("--n-embd", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--min-lr", type=float, default=1e-4)
+    ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--json")
+    train(ap.parse_args())
+
+
+if __name__ == "__main__":
+    main()
