@@ -75,7 +75,9 @@ def main():
         config = os.path.join(work, f"config_bias{int(bias)}.json")
         with open(config, "w") as f:
             json.dump({"model": {"vocab_size": vocab, "context": context, "width": width, "depth": layers,
-                                 "heads": heads, "bias": bias, "activation": "gelu_exact"}}, f)
+                                 "heads": heads, "bias": bias, "activation": "gelu_exact"},
+                       # Any task with a vocabulary no larger than the model's; only the model is used.
+                       "task": {"kind": "copy", "length": 4, "symbols": 8}}, f)
         betti = betti_eval(config, weights, tokens_file, os.path.join(work, "logits.json"))
         ok &= compare(f"PyTorch -> Betti (bias={bias})", betti, torch_scores(model, sequences))
 
@@ -105,7 +107,8 @@ def main():
     eval_config = os.path.join(work, "eval.json")
     with open(eval_config, "w") as f:
         json.dump({"model": {"vocab_size": vocab_trained, "context": context, "width": width, "depth": layers,
-                             "heads": heads, "bias": False, "activation": "gelu_exact"}}, f)
+                             "heads": heads, "bias": False, "activation": "gelu_exact"},
+                   "task": {"kind": "copy", "length": 4, "symbols": 8}}, f)
     betti = betti_eval(eval_config, weights, tokens_file, os.path.join(work, "logits.json"))
     ok &= compare("Betti -> PyTorch (trained 30 steps)", betti, torch_scores(model, seqs))
     print("agreement:", "OK" if ok else "FAILED")
