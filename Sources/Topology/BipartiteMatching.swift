@@ -4,7 +4,9 @@
 /// vertices per left vertex.
 /// - Complexity: O(E √V) time, O(V + E) space.
 func maximumMatchingSize(leftCount: Int, rightCount: Int, adjacency: [[Int]]) -> Int {
-  precondition(adjacency.count == leftCount, "maximumMatchingSize: adjacency has \(adjacency.count) rows for \(leftCount) left vertices")
+  precondition(
+    adjacency.count == leftCount,
+    "maximumMatchingSize: adjacency has \(adjacency.count) rows for \(leftCount) left vertices")
   let unmatched = -1
   var matchOfLeft = [Int](repeating: unmatched, count: leftCount)
   var matchOfRight = [Int](repeating: unmatched, count: rightCount)

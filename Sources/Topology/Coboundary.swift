@@ -18,7 +18,9 @@ struct EdgeCoboundary {
   ///
   /// - Complexity: O(n).
   @inline(__always)
-  func write(_ i: Int, _ j: Int, into out: UnsafeMutablePointer<UInt64>) -> (count: Int, minimum: UInt64) {
+  func write(_ i: Int, _ j: Int, into out: UnsafeMutablePointer<UInt64>) -> (
+    count: Int, minimum: UInt64
+  ) {
     let n = pointCount
     let rowI = distances + i * n
     let rowJ = distances + j * n

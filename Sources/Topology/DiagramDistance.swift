@@ -18,7 +18,8 @@ public enum DiagramDistance {
   /// point–diagonal cost) with a Hopcroft–Karp perfect-matching test at each step.
   /// - Complexity: O((m + k)^2.5 log(m k)) for diagrams with m and k finite points.
   public static func bottleneck(_ a: PersistenceDiagram, _ b: PersistenceDiagram) -> Double {
-    precondition(a.dimension == b.dimension,
+    precondition(
+      a.dimension == b.dimension,
       "DiagramDistance.bottleneck: dimensions \(a.dimension) and \(b.dimension) differ")
     return bottleneck(a.intervals, b.intervals)
   }
@@ -75,7 +76,8 @@ public enum DiagramDistance {
   public static func wasserstein(
     _ a: PersistenceDiagram, _ b: PersistenceDiagram, order p: Double = 1
   ) -> Double {
-    precondition(a.dimension == b.dimension,
+    precondition(
+      a.dimension == b.dimension,
       "DiagramDistance.wasserstein: dimensions \(a.dimension) and \(b.dimension) differ")
     return wasserstein(a.intervals, b.intervals, order: p)
   }
@@ -118,7 +120,8 @@ public enum DiagramDistance {
     var finite: [(Double, Double)] = []
     var essential: [Double] = []
     for (birth, death) in intervals {
-      precondition(birth.isFinite && !death.isNaN && death >= birth,
+      precondition(
+        birth.isFinite && !death.isNaN && death >= birth,
         "DiagramDistance: bad interval (\(birth), \(death)): need a finite birth and death ≥ birth")
       if death == .infinity {
         essential.append(Double(birth))

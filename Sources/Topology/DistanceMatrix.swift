@@ -77,7 +77,8 @@ public struct DistanceMatrix: Sendable, Equatable {
 
   /// The distance between points `i` and `j`.
   @inlinable public subscript(i: Int, j: Int) -> Float {
-    precondition(i >= 0 && i < count && j >= 0 && j < count,
+    precondition(
+      i >= 0 && i < count && j >= 0 && j < count,
       "DistanceMatrix[\(i), \(j)]: index out of range for n = \(count)")
     return entries[i * count + j]
   }

@@ -34,7 +34,8 @@ public enum VietorisRips {
     let radius = distances.enclosingRadius
     var cutoff = radius
     if let threshold {
-      precondition(!threshold.isNaN && threshold >= 0,
+      precondition(
+        !threshold.isNaN && threshold >= 0,
         "VietorisRips.persistence: threshold \(threshold) must be ≥ 0")
       cutoff = min(threshold, radius)
     }

@@ -18,8 +18,10 @@ struct SimplexIndex {
   let choose3: [UInt32]
 
   init(pointCount n: Int) {
-    precondition(n >= 0 && n <= Self.maximumPointCount,
-      "SimplexIndex: n = \(n) points exceeds \(Self.maximumPointCount) (triangle indices are UInt32)")
+    precondition(
+      n >= 0 && n <= Self.maximumPointCount,
+      "SimplexIndex: n = \(n) points exceeds \(Self.maximumPointCount) (triangle indices are UInt32)"
+    )
     pointCount = n
     choose2 = (0...n).map { (v: Int) -> UInt32 in UInt32(v * (v - 1) / 2) }
     choose3 = (0...n).map { (v: Int) -> UInt32 in

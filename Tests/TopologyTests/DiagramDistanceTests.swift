@@ -10,7 +10,8 @@ struct DiagramDistanceTests {
   typealias Interval = (birth: Float, death: Float)
 
   /// Minimum over all matchings of `combine(costs)`; exponential, for ≤ 5 points a side.
-  static func bruteForce(_ a: [Interval], _ b: [Interval], combine: ([Double]) -> Double) -> Double {
+  static func bruteForce(_ a: [Interval], _ b: [Interval], combine: ([Double]) -> Double) -> Double
+  {
     func cost(_ p: Interval, _ q: Interval) -> Double {
       max(abs(Double(p.birth) - Double(q.birth)), abs(Double(p.death) - Double(q.death)))
     }

@@ -116,3 +116,27 @@ struct DistanceMatrixTests {
     #expect(orthogonal[0, 1] == 1)
   }
 }
+
+/// The SIMD logarithm behind the Jensen–Shannon kernel, against Foundation's `log`.
+struct VectorLogTests {
+  @Test func matchesFoundationLog() {
+    var rng = SeededGenerator(seed: 11)
+    var worst = 0.0
+    for _ in 0..<2000 {
+      var x = SIMD8<Double>()
+      for t in 0..<8 {
+        let exponent = Double.random(in: -300...300, using: &rng)
+        x[t] = Foundation.pow(10, exponent)
+      }
+      x[0] = Double.random(in: 0.9..<1.1, using: &rng)
+      x[1] = Double(Float.leastNonzeroMagnitude)
+      let l = vectorLog(x)
+      for t in 0..<8 {
+        let exact = Foundation.log(x[t])
+        worst = max(worst, abs(l[t] - exact) / max(abs(exact), 1e-3))
+      }
+    }
+    #expect(worst < 1e-14)
+    #expect(vectorLog(SIMD8(repeating: 1)) == SIMD8(repeating: 0))
+  }
+}

@@ -46,11 +46,12 @@ struct ReductionTests {
     for (p, s) in simplices.enumerated() { position[s.vertices] = p }
     var columns: [Set<Int>] = simplices.map { s in
       guard s.vertices.count > 1 else { return [] }
-      return Set(s.vertices.indices.map { drop in
-        var face = s.vertices
-        face.remove(at: drop)
-        return position[face]!
-      })
+      return Set(
+        s.vertices.indices.map { drop in
+          var face = s.vertices
+          face.remove(at: drop)
+          return position[face]!
+        })
     }
     var ownerOfLow: [Int: Int] = [:]
     var pairedRows = Set<Int>()
@@ -157,7 +158,8 @@ struct ReductionTests {
     var rows = [[Float]](repeating: [Float](repeating: 1, count: n), count: n)
     for i in 0..<n { rows[i][i] = 0 }
     let result = VietorisRips.persistence(of: try DistanceMatrix(rows: rows))
-    #expect(sortedIntervals(result.h0) == Array(repeating: [0, 1], count: n - 1) + [[0, .infinity]])
+    #expect(
+      sortedIntervals(result.h0) == Array(repeating: [0, 1], count: n - 1) + [[0, .infinity]])
     #expect(result.h1.count == 0)
   }
 
@@ -171,9 +173,11 @@ struct ReductionTests {
     #expect(two.h0.pairs[0].deathEdge == Edge(0, 1))
     #expect(two.h1.count == 0)
     // duplicate points: zero-length edges are real edges, their zero bars are dropped
-    let same = VietorisRips.persistence(of: try DistanceMatrix(rows: [[0, 0, 2], [0, 0, 2], [2, 2, 0]]))
+    let same = VietorisRips.persistence(
+      of: try DistanceMatrix(rows: [[0, 0, 2], [0, 0, 2], [2, 2, 0]]))
     #expect(sortedIntervals(same.h0) == [[0, 2], [0, .infinity]])
-    let zeros = VietorisRips.persistence(of: try DistanceMatrix(entries: [Float](repeating: 0, count: 25), count: 5))
+    let zeros = VietorisRips.persistence(
+      of: try DistanceMatrix(entries: [Float](repeating: 0, count: 25), count: 5))
     #expect(sortedIntervals(zeros.h0) == [[0, .infinity]])
   }
 

@@ -41,7 +41,8 @@ func randomMatrix(_ n: Int, levels: Int = 0, seed: UInt64) -> DistanceMatrix {
   for i in 0..<n {
     for j in (i + 1)..<max(i + 1, n) {
       let x: Float =
-        levels > 0 ? Float(Int.random(in: 1...levels, using: &rng)) : Float.random(in: 0.01..<1, using: &rng)
+        levels > 0
+        ? Float(Int.random(in: 1...levels, using: &rng)) : Float.random(in: 0.01..<1, using: &rng)
       d[i * n + j] = x
       d[j * n + i] = x
     }
