@@ -9,12 +9,17 @@ Matrices: Jensen-Shannon distances (base 2) between the rows of random attention
 T = 0.1) and "causal" (T = 0.3 with a causal mask), a matrix with duplicated rows, an all-equal
 matrix, and one run with a threshold below the enclosing radius. Every number is written as the
 shortest decimal that round-trips in Float32, in space-separated strings (the upper triangle
-row by row; diagrams as "birth death" with "inf" for an essential bar).
+row by row; diagrams as "birth death" with "inf" for an essential bar). The generators
+giotto-ph returns (`return_generators=True`) are stored beside them: for each finite H0 bar its
+death edge "i j", for each finite H1 bar its birth and death edges "i j k l" (same diagrams as
+ripser.py, same filtration order and youngest-edge rule).
 """
 import json, os
 
 import numpy as np
 import ripser
+import gph
+from gph import ripser_parallel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "Tests", "TopologyTests", "Fixtures", "ripser_fixtures.json")
@@ -58,6 +63,15 @@ def entry(name, d, thresh=None):
     kwargs = {} if thresh is None else {"thresh": float(thresh)}
     dgms = ripser.ripser(d, maxdim=1, distance_matrix=True, **kwargs)["dgms"]
     iu = np.triu_indices(n, 1)
+    g = ripser_parallel(d, metric="precomputed", maxdim=1, return_generators=True, n_threads=1,
+                        **kwargs)
+    gens0 = [f"{i} {j}" for _, i, j in g["gens"][0]]
+    gens1 = [" ".join(str(v) for v in row) for row in g["gens"][1][0]]
+    # the generators' edge lengths give back ripser.py's finite bars
+    assert sorted(float(d[i, j]) for _, i, j in g["gens"][0]) == sorted(
+        float(e) for b, e in dgms[0] if np.isfinite(e)), name
+    finite1 = sorted((float(b), float(e)) for b, e in dgms[1] if np.isfinite(e))
+    assert sorted((float(d[a, b]), float(d[c, e])) for a, b, c, e in g["gens"][1][0]) == finite1, name
     return {
         "name": name,
         "n": n,
@@ -65,6 +79,8 @@ def entry(name, d, thresh=None):
         "upper": " ".join(f32(x) for x in d[iu]),
         "h0": [f"{f32(b)} {f32(e)}" for b, e in dgms[0]],
         "h1": [f"{f32(b)} {f32(e)}" for b, e in dgms[1]],
+        "h0edges": gens0,
+        "h1edges": gens1,
     }
 
 
@@ -90,7 +106,7 @@ def main():
     cases.append(entry("soft-48-threshold", d, thresh=t))
     with open(OUT, "w") as f:
         json.dump({"generator": "scripts/make_ripser_fixtures.py", "ripser": ripser.__version__,
-                   "cases": cases}, f, separators=(",", ":"))
+                   "giotto-ph": gph.__version__, "cases": cases}, f, separators=(",", ":"))
         f.write("\n")
     print(OUT, os.path.getsize(OUT), "bytes")
     for c in cases:

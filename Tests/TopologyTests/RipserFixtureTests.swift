@@ -7,7 +7,8 @@ import Testing
 /// distance matrices (random attention JSD: soft, sharp, causal; duplicate rows; all-equal; one
 /// thresholded run) and the diagrams ripser.py returned, written by
 /// `scripts/make_ripser_fixtures.py`. Diagrams must agree as multisets, bit for bit in Float32,
-/// and in ripser.py's order where that order is determined by the values.
+/// and in ripser.py's order where that order is determined by the values. The edges that create
+/// and destroy each finite bar must equal giotto-ph's generators (`return_generators=True`).
 struct RipserFixtureTests {
   struct Case: Decodable {
     let name: String
@@ -16,6 +17,8 @@ struct RipserFixtureTests {
     let upper: String
     let h0: [String]
     let h1: [String]
+    let h0edges: [String]
+    let h1edges: [String]
   }
 
   struct File: Decodable {
@@ -64,6 +67,29 @@ struct RipserFixtureTests {
     // H0 in Kruskal order (deaths ascending, essential last), H1 births descending
     #expect(result.h0.pairs.map(\.death) == h0.map { $0[1] })
     #expect(result.h1.pairs.map(\.birth) == h1.map { $0[0] })
+  }
+
+  /// "i j" or "i j k l" with each vertex pair written smaller first, sorted.
+  static func normalizedEdges(_ rows: [String]) -> [String] {
+    rows.map { row in
+      let v = row.split(separator: " ").map { Int($0)! }
+      return Swift.stride(from: 0, to: v.count, by: 2).map { k in
+        "\(min(v[k], v[k + 1])) \(max(v[k], v[k + 1]))"
+      }.joined(separator: " ")
+    }.sorted()
+  }
+
+  @Test(arguments: fixtures.map(\.name))
+  func edgesEqualGiottoGenerators(name: String) throws {
+    let c = Self.fixtures.first { $0.name == name }!
+    let result = VietorisRips.persistence(
+      of: try Self.matrix(c), threshold: c.threshold.map(Self.parse))
+    let h0 = result.h0.finitePairs.map { "\($0.deathEdge!.i) \($0.deathEdge!.j)" }
+    let h1 = result.h1.finitePairs.map { p in
+      "\(p.birthEdge!.i) \(p.birthEdge!.j) \(p.deathEdge!.i) \(p.deathEdge!.j)"
+    }
+    #expect(h0.sorted() == Self.normalizedEdges(c.h0edges))
+    #expect(h1.sorted() == Self.normalizedEdges(c.h1edges))
   }
 
   @Test func fixturesAreSmallAndVaried() {
