@@ -69,4 +69,48 @@ struct EdgeCoboundary {
     }
     return (count, minimum)
   }
+
+  /// The pivot of the unreduced column of edge `i > j`: the key of its minimal cofacet
+  /// (smallest diameter ≤ threshold, ties to the largest index), or `UInt64.max` if none.
+  ///
+  /// Triangle indices grow with the third vertex `k`, so the pivot is the largest `k` of
+  /// minimal diameter. Scanning `k` downwards, the first cofacet with the edge's own diameter
+  /// is the answer (Ripser's emergent-pair test), which usually ends the scan early.
+  /// - Complexity: O(n), without writing anything.
+  @inline(__always)
+  func minimalCofacet(_ i: Int, _ j: Int) -> UInt64 {
+    let n = pointCount
+    let rowI = distances + i * n
+    let rowJ = distances + j * n
+    let dij = rowI[j]
+    var best = Float.infinity
+    var bestK = -1
+    var k = n - 1
+    while k >= 0 {
+      if k == i || k == j {
+        k -= 1
+        continue
+      }
+      let d = max(rowI[k], rowJ[k])
+      if d <= dij {
+        bestK = k
+        best = dij
+        break
+      }
+      if d < best {
+        best = d
+        bestK = k
+      }
+      k -= 1
+    }
+    guard bestK >= 0, best <= threshold else { return .max }
+    return filtrationKey(best, triangle(i, j, bestK))
+  }
+
+  /// The index of triangle `{i, j, k}`, `i > j`, `k ∉ {i, j}`.
+  @inline(__always) func triangle(_ i: Int, _ j: Int, _ k: Int) -> UInt32 {
+    if k > i { return choose3[k] &+ choose2[i] &+ UInt32(j) }
+    if k > j { return choose3[i] &+ choose2[k] &+ UInt32(j) }
+    return choose3[i] &+ choose2[j] &+ UInt32(k)
+  }
 }

@@ -108,8 +108,6 @@ public enum VietorisRips {
     var reductionEntries: [Int32] = []
     var working: [Int32] = []
     let column = WorkingColumn(capacity: 8 * n)
-    let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
-    defer { scratch.deallocate() }
 
     distances.entries.withUnsafeBufferPointer { d in
       index.choose2.withUnsafeBufferPointer { choose2 in
@@ -161,8 +159,8 @@ public enum VietorisRips {
               let (i, j) = vertices(edgeVertices[p])
               let birth = keyDiameter(edges.keys[p])
               working.removeAll(keepingCapacity: true)
-              let (count, minimum) = coboundary.write(i, j, into: scratch)
-              if count == 0 {
+              let minimum = coboundary.minimalCofacet(i, j)
+              if minimum == .max {
                 finish(p, pivot: nil, birth: birth, edge: Edge(i, j))
                 continue
               }
@@ -174,8 +172,8 @@ public enum VietorisRips {
                 continue
               }
               column.removeAll()
-              column.reserve(count)
-              column.storage.update(from: scratch, count: count)
+              column.reserve(n)
+              let (count, _) = coboundary.write(i, j, into: column.storage)
               column.heapify(count: count)
               var pivot: UInt64?
               while true {
