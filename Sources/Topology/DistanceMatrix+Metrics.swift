@@ -84,6 +84,8 @@ extension DistanceMatrix {
   /// Euclidean distances between points, given as `count × dimension` coordinates, row-major.
   ///
   /// - Throws: `DistanceMatrixError.badShape`, or `.nonFiniteCoordinate` for NaN/infinity.
+  ///   A distance beyond `Float.greatestFiniteMagnitude` (coordinates near the Float32 limit)
+  ///   is a precondition failure.
   /// - Complexity: O(n² · d), accumulated in Double.
   public static func euclidean(points: [Float], count n: Int, dimension d: Int) throws
     -> DistanceMatrix
