@@ -19,17 +19,28 @@ func vectorLog(_ x: SIMD8<Double>) -> SIMD8<Double> {
   let z = (m - 1) / (m + 1)
   let z2 = z * z
   var series = SIMD8<Double>(repeating: 1.0 / 21)
-  for denominator in stride(from: 19.0, through: 3, by: -2) {
-    let c: Double = 1 / denominator
-    #if BETTI_FMA
-      series = SIMD8(repeating: c).addingProduct(series, z2)
-    #else
-      series = series * z2 + c
-    #endif
-  }
+  series = multiplyAdd(series, z2, 1.0 / 19)
+  series = multiplyAdd(series, z2, 1.0 / 17)
+  series = multiplyAdd(series, z2, 1.0 / 15)
+  series = multiplyAdd(series, z2, 1.0 / 13)
+  series = multiplyAdd(series, z2, 1.0 / 11)
+  series = multiplyAdd(series, z2, 1.0 / 9)
+  series = multiplyAdd(series, z2, 1.0 / 7)
+  series = multiplyAdd(series, z2, 1.0 / 5)
+  series = multiplyAdd(series, z2, 1.0 / 3)
   let e = SIMD8<Double>(exponent)
   let ln2High = 0.693_147_180_369_123_816_49  // 0x1.62e42fee00000p-1: e · ln2High is exact
   let ln2Low = 1.908_214_929_270_587_700_02e-10
   let logM = 2 * z + 2 * z * z2 * series
   return e * ln2High + (logM + e * ln2Low)
+}
+
+/// `a · b + c`, fused when built for the native CPU (`BETTI_FMA`), plain otherwise.
+@inline(__always)
+private func multiplyAdd(_ a: SIMD8<Double>, _ b: SIMD8<Double>, _ c: Double) -> SIMD8<Double> {
+  #if BETTI_FMA
+    return SIMD8(repeating: c).addingProduct(a, b)
+  #else
+    return a * b + c
+  #endif
 }
