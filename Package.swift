@@ -27,7 +27,9 @@ let package = Package(
     .executableTarget(name: "betti", dependencies: ["Lab"], swiftSettings: speed),
     .target(name: "TestSupport", dependencies: ["Autodiff"], path: "Tests/TestSupport", swiftSettings: speed),
     .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"], swiftSettings: speed),
-    .testTarget(name: "TopologyTests", dependencies: ["Topology", "TestSupport"], swiftSettings: speed),
+    .testTarget(
+      name: "TopologyTests", dependencies: ["Topology", "TestSupport"], exclude: ["Fixtures"],
+      swiftSettings: speed),
     .testTarget(
       name: "TransformerTests", dependencies: ["Transformer", "TestSupport"], swiftSettings: speed),
     .testTarget(name: "ProbesTests", dependencies: ["Probes", "TestSupport"], swiftSettings: speed),
