@@ -95,6 +95,15 @@ struct ConfigTests {
       found.map(\.message) == [#"training.steps = "many": expected an integer, found string"#])
   }
 
+  @Test func errorDescriptionListsEveryIssueUnderTheSource() {
+    let error = ConfigError.invalid(
+      source: "Configs/x.json",
+      issues: [
+        ConfigIssue(path: "a", message: "first"), ConfigIssue(path: "b", message: "second"),
+      ])
+    #expect(error.localizedDescription == "Configs/x.json: 2 problems:\n  first\n  second")
+  }
+
   @Test func malformedJSONIsReported() {
     #expect(throws: ConfigError.self) { try decode("{\"model\": ") }
     #expect {
