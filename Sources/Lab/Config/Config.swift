@@ -14,6 +14,8 @@ public struct Config: Codable, Equatable, Sendable {
   public var schedule = ScheduleConfig()
   public var task = TaskConfig()
   public var training = TrainingConfig()
+  public var probes = ProbesConfig()
+  public var regularizers = RegularizersConfig()
 
   /// The default config.
   public init() {}
@@ -151,5 +153,19 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
   /// `modular`: use every training example in every step instead of `batch_size`.
   public var fullBatch = false
 
+  public init() {}
+}
+
+/// Which per-step measurements to log: gradient flow, attention curvature and entropy,
+/// hypersphere geometry, persistent homology of attention. The section has no fields yet, so
+/// the only accepted value is `{}`; any field in it is rejected as unknown.
+public struct ProbesConfig: Codable, Equatable, Sendable {
+  public init() {}
+}
+
+/// Loss terms built from the probes (`h0_total_persistence`, `h1_total_persistence`,
+/// `head_diversity`), each with its own weight. The section has no fields yet, so the only
+/// accepted value is `{}`; any field in it is rejected as unknown.
+public struct RegularizersConfig: Codable, Equatable, Sendable {
   public init() {}
 }

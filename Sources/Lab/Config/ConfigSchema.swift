@@ -66,7 +66,8 @@ indirect enum ConfigField: Sendable {
     switch (self, value) {
     case (.integer, .number(let number)):
       return Int(exactly: number) == nil ? mismatch() : []
-    case (.number, .number), (.boolean, .bool), (.string, .string):
+    case (.integer, .integer), (.number, .number), (.number, .integer), (.boolean, .bool),
+      (.string, .string):
       return []
     case (.choice(let values), .string(let string)):
       guard !values.contains(string) else { return [] }
@@ -103,6 +104,7 @@ func unknownFieldMessage(_ fieldPath: String, key: String, known: [String]) -> S
     return "unknown field \(fieldPath) (did you mean \(prefix)\(guess)?)"
   }
   let section = parent.isEmpty ? "the top level" : parent
+  if known.isEmpty { return "unknown field \(fieldPath); \(section) has no fields yet" }
   return "unknown field \(fieldPath); the fields of \(section) are "
     + known.joined(separator: ", ")
 }

@@ -5,6 +5,9 @@ import Foundation
 public enum JSONValue: Equatable, Sendable, Codable {
   case null
   case bool(Bool)
+  /// A number written without a fraction or exponent that fits in `Int`, kept exact (a seed
+  /// above 2⁵³ would not survive a trip through Double).
+  case integer(Int)
   case number(Double)
   case string(String)
   case array([JSONValue])
@@ -16,6 +19,8 @@ public enum JSONValue: Equatable, Sendable, Codable {
       self = .null
     } else if let value = try? container.decode(Bool.self) {
       self = .bool(value)
+    } else if let value = try? container.decode(Int.self) {
+      self = .integer(value)
     } else if let value = try? container.decode(Double.self) {
       self = .number(value)
     } else if let value = try? container.decode(String.self) {
@@ -32,6 +37,7 @@ public enum JSONValue: Equatable, Sendable, Codable {
     switch self {
     case .null: try container.encodeNil()
     case .bool(let value): try container.encode(value)
+    case .integer(let value): try container.encode(value)
     case .number(let value):
       if let int = Int(exactly: value) {
         try container.encode(int)
@@ -55,7 +61,7 @@ public enum JSONValue: Equatable, Sendable, Codable {
     switch self {
     case .null: "null"
     case .bool: "boolean"
-    case .number: "number"
+    case .integer, .number: "number"
     case .string: "string"
     case .array: "array"
     case .object: "object"
@@ -67,6 +73,7 @@ public enum JSONValue: Equatable, Sendable, Codable {
     switch self {
     case .null: return "null"
     case .bool(let value): return String(value)
+    case .integer(let value): return String(value)
     case .number(let value):
       if let int = Int(exactly: value) { return String(int) }
       return String(value)

@@ -73,8 +73,8 @@ public final class MetricsWriter {
     var fields = ["\"step\":\(row.step)"]
     for column in columns.dropFirst() {
       if let value = row.values[column] {
-        cells.append(Self.format(value))
         let text = Self.format(value)
+        cells.append(text)
         fields.append("\"\(column)\":" + (value.isFinite ? text : "\"\(text)\""))
       } else {
         cells.append("")

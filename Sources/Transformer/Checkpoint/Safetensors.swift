@@ -116,8 +116,9 @@ public enum Safetensors {
 
     let available = bytes.count - dataStart
     var spans: [(name: String, begin: Int, end: Int, shape: [Int])] = []
-    for (name, raw) in header where name != "__metadata__" {
-      spans.append(try parseEntry(name: name, raw: raw, path: path, available: available))
+    // Sorted, so that a file with several problems always reports the same one.
+    for name in header.keys.sorted() where name != "__metadata__" {
+      spans.append(try parseEntry(name: name, raw: header[name]!, path: path, available: available))
     }
     spans.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
     var covered = 0
@@ -136,16 +137,19 @@ public enum Safetensors {
     }
 
     var tensors: [String: StoredTensor] = [:]
-    for span in spans {
-      var values = [Float](repeating: 0, count: (span.end - span.begin) / 4)
-      for i in values.indices {
-        let at = dataStart + span.begin + 4 * i
-        let bits =
-          UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16
-          | UInt32(bytes[at + 3]) << 24
-        values[i] = Float(bitPattern: bits)
+    bytes.withUnsafeBytes { raw in
+      for span in spans {
+        let count = (span.end - span.begin) / 4
+        let start = dataStart + span.begin
+        let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+          for i in 0..<count {
+            let bits = raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)
+            buffer[i] = Float(bitPattern: UInt32(littleEndian: bits))
+          }
+          initialized = count
+        }
+        tensors[span.name] = StoredTensor(shape: span.shape, values: values)
       }
-      tensors[span.name] = StoredTensor(shape: span.shape, values: values)
     }
     return SafetensorsContents(tensors: tensors, metadata: metadata)
   }

@@ -95,6 +95,15 @@ struct ConfigTests {
       found.map(\.message) == [#"training.steps = "many": expected an integer, found string"#])
   }
 
+  @Test func errorDescriptionListsEveryIssueUnderTheSource() {
+    let error = ConfigError.invalid(
+      source: "Configs/x.json",
+      issues: [
+        ConfigIssue(path: "a", message: "first"), ConfigIssue(path: "b", message: "second"),
+      ])
+    #expect(error.localizedDescription == "Configs/x.json: 2 problems:\n  first\n  second")
+  }
+
   @Test func malformedJSONIsReported() {
     #expect(throws: ConfigError.self) { try decode("{\"model\": ") }
     #expect {
@@ -187,7 +196,11 @@ struct ConfigTests {
     #expect(try Config.decode(data) == config)
     let text = String(decoding: data, as: UTF8.self)
     #expect(text.contains(#""head_dim" : 0"#) && text.contains(#""activation" : "gelu_exact""#))
-    let keys = ["model", "name", "optimizer", "runs_dir", "schedule", "seed", "task", "training"]
+    let keys = [
+      "model", "name", "optimizer", "probes", "regularizers", "runs_dir", "schedule", "seed",
+      "task",
+      "training",
+    ]
     let positions = keys.map { text.range(of: "\n  \"\($0)\"")!.lowerBound }
     #expect(positions == positions.sorted())
   }
@@ -219,6 +232,40 @@ struct ConfigTests {
       #expect(!config.name.isEmpty)
       _ = try config.makeTask(baseDirectory: root)
     }
+  }
+
+  @Test func largeIntegersStayExact() throws {
+    #expect(try decode(#"{"seed": 9007199254740993}"#).seed == 9_007_199_254_740_993)
+    #expect(try decode("{}", ["seed=9007199254740995"]).seed == 9_007_199_254_740_995)
+  }
+
+  @Test func emptySectionsAcceptOnlyAnEmptyObject() throws {
+    #expect(try decode(#"{"probes":{},"regularizers":{}}"#) == Config())
+    #expect(
+      issues(#"{"probes":{"entropy":true}}"#).map(\.message) == [
+        "unknown field probes.entropy; probes has no fields yet"
+      ])
+  }
+
+  @Test func modelAndOptimizerCombinationRules() {
+    var config = Config()
+    config.model.positional = .rope
+    config.model.width = 96
+    config.model.heads = 32
+    config.optimizer.nesterov = true
+    config.model.vocabSize = 50
+    config.training.fullBatch = true
+    config.task.kind = .copy
+    #expect(
+      Set(config.validationIssues().map(\.path)) == [
+        "model.positional", "optimizer.nesterov", "model.vocab_size", "training.full_batch",
+      ])
+    config.training.fullBatch = false
+    config.model.vocabSize = 65
+    config.model.heads = 24
+    config.optimizer.kind = .sgd
+    config.optimizer.momentum = 0.9
+    #expect(config.validationIssues().isEmpty)
   }
 
   @Test func editDistanceIsLevenshtein() {

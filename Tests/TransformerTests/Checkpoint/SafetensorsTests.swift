@@ -39,6 +39,8 @@ struct SafetensorsTests {
     #expect(leftovers.isEmpty)
   }
 
+  /// The expected bytes are also exactly what Python's `safetensors.numpy.save` (0.8.0) returns
+  /// for `{"b": [-2], "a": [1, 0.5]}` (float32) with `metadata={"k": "v"}`.
   @Test func smallFileMatchesHandWrittenBytes() throws {
     let contents = SafetensorsContents(
       tensors: [
