@@ -147,12 +147,13 @@ public final class MetricsWriter {
   private static func parseJSONLRow(_ line: String) -> MetricsRow? {
     // JSONDecoder reads numbers exactly (JSONSerialization may round the last digit).
     guard case .object(let object)? = try? JSONValue.parse(Data(line.utf8)),
-      case .number(let stepNumber)? = object["step"], let step = Int(exactly: stepNumber)
+      case .integer(let step)? = object["step"]
     else { return nil }
     var row = MetricsRow(step: step)
     for (key, value) in object where key != "step" {
       switch value {
       case .number(let number): row[key] = number
+      case .integer(let number): row[key] = Double(number)
       case .string(let text):
         guard let number = parse(text) else { return nil }
         row[key] = number
