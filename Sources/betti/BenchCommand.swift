@@ -1,11 +1,34 @@
 import Foundation
 import Lab
 
-/// `betti bench WHAT`
+/// `betti bench gemm|train|ph [--workloads tiny,small,medium] [--steps N]`
 func benchCommand(_ words: [String]) throws -> Int32 {
-  let args = try Arguments(words, valued: [], switches: [])
+  let args = try Arguments(words, valued: ["workloads", "steps"], switches: [])
   switch args.positional {
+  case ["train"]:
+    let names = (args.options["workloads"] ?? "tiny,small,medium").split(separator: ",").map(
+      String.init)
+    let steps = try args.integer("steps", default: 20)
+    for name in names {
+      guard let workload = TrainWorkload.all.first(where: { $0.name == name }) else {
+        throw UsageError("unknown workload \(name); choose from tiny, small, medium")
+      }
+      let r = trainBenchmark(workload, steps: steps)
+      Terminal.print(
+        String(
+          format: "%-7@ %10.0f tokens/s  %8.2f ms/step  %9d params  peak RSS %.0f MiB", r.workload,
+          r.tokensPerSecond,
+          r.millisecondsPerStep, r.parameters, r.peakResidentMiB))
+    }
+  case ["ph"]:
+    for row in phBenchmarkRows(sizes: [32, 64, 128, 256], sharpSizes: [128, 256]) {
+      Terminal.print(
+        String(
+          format: "%@ n=%4d  jsd %8.2f ms  H0+H1 %8.2f ms  pairs H0=%d H1=%d", row.regime, row.n,
+          row.distanceMilliseconds, row.persistenceMilliseconds, row.h0Count, row.h1Count))
+    }
   default:
-    throw UsageError("bench takes one of: gemm")
+    throw UsageError("bench takes one of: gemm, train, ph")
   }
+  return 0
 }
