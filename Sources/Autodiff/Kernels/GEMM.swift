@@ -5,7 +5,7 @@ import Foundation
 /// `op(B)` is `k × n` and `C` is `m × n`.
 ///
 /// The blocks of op(A) and op(B) are packed into cache-sized panels and multiplied by a
-/// register-blocked SIMD micro-kernel (6×16 where vectors are 256 bits or narrower, 6×64 on
+/// register-blocked SIMD micro-kernel (4×24 where vectors are 256 bits or narrower, 6×64 on
 /// AVX-512), with the loop nest of BLIS (NC → KC → MC → NR → MR).
 ///
 /// - Leading dimensions `lda`, `ldb`, `ldc` are row strides in elements of the matrices *as
@@ -47,7 +47,7 @@ public enum GEMM {
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     switch kernel {
-    case .narrow: run(Kernel6x16.self, problem, workers: workers)
+    case .narrow: run(Kernel4x24.self, problem, workers: workers)
     case .wide: run(Kernel6x64.self, problem, workers: workers)
     }
   }
@@ -92,9 +92,9 @@ public enum GEMM {
 
   /// Which micro-kernel shape the blocked loop uses.
   enum KernelChoice: Sendable {
-    /// 6×16: for 256-bit (AVX2) or 128-bit (NEON, SSE) vectors.
+    /// 4×24: for 256-bit (AVX2) or 128-bit (NEON, SSE) vectors.
     case narrow
-    /// 6×64: for 512-bit vectors (AVX-512), where 6×16 cannot keep the FMA units busy.
+    /// 6×64: for 512-bit vectors (AVX-512), where 4×24 cannot keep the FMA units busy.
     case wide
   }
 

@@ -29,6 +29,34 @@ func storeVector(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
   UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
 }
 
+@inline(__always)
+func fusedMultiplyAdd(_ acc: SIMD8<Float>, _ x: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Float> {
+  #if BETTI_FMA
+    return acc.addingProduct(x, y)
+  #else
+    return acc + x * y
+  #endif
+}
+
+@inline(__always)
+func loadVector8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+  UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+func storeVector(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+  UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+func mergeRow(_ acc: SIMD8<Float>, _ alpha: Float, _ beta: Float, _ c: UnsafeMutablePointer<Float>) {
+  if beta == 0 {
+    storeVector(alpha * acc, c)
+  } else {
+    storeVector(alpha * acc + beta * loadVector8(c), c)
+  }
+}
+
 /// Merges one row of accumulators into C: `alpha·acc + beta·C`, or `alpha·acc` when beta == 0.
 @inline(__always)
 func mergeRow(_ acc: SIMD16<Float>, _ alpha: Float, _ beta: Float, _ c: UnsafeMutablePointer<Float>) {
@@ -61,7 +89,7 @@ func mergeEdge(
 protocol GEMMMicroKernel {
   /// Rows of C per micro-tile (A panel height).
   static var mr: Int { get }
-  /// Columns of C per micro-tile (B panel width), a multiple of 16.
+  /// Columns of C per micro-tile (B panel width), a multiple of 8.
   static var nr: Int { get }
   /// Rows of A packed at once (sized for the L2 cache), a multiple of `mr`.
   static var mc: Int { get }
@@ -76,56 +104,90 @@ protocol GEMMMicroKernel {
     scratch: UnsafeMutablePointer<Float>)
 }
 
-/// 6×16 tile, 6 sixteen-lane accumulators: 12 of the 16 ymm registers on AVX2 (and 24 of the 32
-/// NEON registers on arm64). The right shape where vectors are 256 bits or narrower.
-enum Kernel6x16: GEMMMicroKernel {
-  static var mr: Int { 6 }
-  static var nr: Int { 16 }
+/// 4×24 tile, 12 eight-lane accumulators: with three B vectors and one A broadcast, exactly the
+/// 16 ymm registers of AVX2 (31 of the 32 NEON registers on arm64). A 6×16 tile needs 15, but the
+/// compiler's unrolled schedule of it spills an accumulator and runs a third slower.
+enum Kernel4x24: GEMMMicroKernel {
+  static var mr: Int { 4 }
+  static var nr: Int { 24 }
   static var mc: Int { 144 }
   static var kc: Int { 256 }
   static var nc: Int { 4080 }
 
-  @inline(never)
   static func run(
     kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
     ldc: Int, alpha: Float, beta: Float, rows: Int, columns: Int,
     scratch: UnsafeMutablePointer<Float>
   ) {
-    var c0 = SIMD16<Float>()
-    var c1 = c0
-    var c2 = c0
-    var c3 = c0
-    var c4 = c0
-    var c5 = c0
+    accumulate(kc: kc, a: a, b: b, into: scratch)
+    if rows == 4 && columns == 24 {
+      for r in 0..<4 {
+        let acc = scratch + r * 24
+        let row = c + r * ldc
+        mergeRow(loadVector8(acc), alpha, beta, row)
+        mergeRow(loadVector8(acc + 8), alpha, beta, row + 8)
+        mergeRow(loadVector8(acc + 16), alpha, beta, row + 16)
+      }
+    } else {
+      mergeEdge(scratch, nr: 24, rows: rows, columns: columns, alpha: alpha, beta: beta, c: c, ldc: ldc)
+    }
+  }
+
+  /// The register-blocked loop alone, in its own function so that nothing else competes for
+  /// registers with it; writes the 4×24 sums to `out` (row stride 24).
+  @inline(never)
+  static func accumulate(
+    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>
+  ) {
+    var c00 = SIMD8<Float>()
+    var c01 = SIMD8<Float>()
+    var c02 = SIMD8<Float>()
+    var c10 = SIMD8<Float>()
+    var c11 = SIMD8<Float>()
+    var c12 = SIMD8<Float>()
+    var c20 = SIMD8<Float>()
+    var c21 = SIMD8<Float>()
+    var c22 = SIMD8<Float>()
+    var c30 = SIMD8<Float>()
+    var c31 = SIMD8<Float>()
+    var c32 = SIMD8<Float>()
     var pa = a
     var pb = b
     for _ in 0..<kc {
-      let b0 = loadVector(pb)
-      c0 = fusedMultiplyAdd(c0, SIMD16(repeating: pa[0]), b0)
-      c1 = fusedMultiplyAdd(c1, SIMD16(repeating: pa[1]), b0)
-      c2 = fusedMultiplyAdd(c2, SIMD16(repeating: pa[2]), b0)
-      c3 = fusedMultiplyAdd(c3, SIMD16(repeating: pa[3]), b0)
-      c4 = fusedMultiplyAdd(c4, SIMD16(repeating: pa[4]), b0)
-      c5 = fusedMultiplyAdd(c5, SIMD16(repeating: pa[5]), b0)
-      pa += 6
-      pb += 16
+      let b0 = loadVector8(pb)
+      let b1 = loadVector8(pb + 8)
+      let b2 = loadVector8(pb + 16)
+      var x = SIMD8<Float>(repeating: pa[0])
+      c00 = fusedMultiplyAdd(c00, x, b0)
+      c01 = fusedMultiplyAdd(c01, x, b1)
+      c02 = fusedMultiplyAdd(c02, x, b2)
+      x = SIMD8<Float>(repeating: pa[1])
+      c10 = fusedMultiplyAdd(c10, x, b0)
+      c11 = fusedMultiplyAdd(c11, x, b1)
+      c12 = fusedMultiplyAdd(c12, x, b2)
+      x = SIMD8<Float>(repeating: pa[2])
+      c20 = fusedMultiplyAdd(c20, x, b0)
+      c21 = fusedMultiplyAdd(c21, x, b1)
+      c22 = fusedMultiplyAdd(c22, x, b2)
+      x = SIMD8<Float>(repeating: pa[3])
+      c30 = fusedMultiplyAdd(c30, x, b0)
+      c31 = fusedMultiplyAdd(c31, x, b1)
+      c32 = fusedMultiplyAdd(c32, x, b2)
+      pa += 4
+      pb += 24
     }
-    if rows == 6 && columns == 16 {
-      mergeRow(c0, alpha, beta, c)
-      mergeRow(c1, alpha, beta, c + ldc)
-      mergeRow(c2, alpha, beta, c + 2 * ldc)
-      mergeRow(c3, alpha, beta, c + 3 * ldc)
-      mergeRow(c4, alpha, beta, c + 4 * ldc)
-      mergeRow(c5, alpha, beta, c + 5 * ldc)
-    } else {
-      storeVector(c0, scratch)
-      storeVector(c1, scratch + 16)
-      storeVector(c2, scratch + 32)
-      storeVector(c3, scratch + 48)
-      storeVector(c4, scratch + 64)
-      storeVector(c5, scratch + 80)
-      mergeEdge(scratch, nr: 16, rows: rows, columns: columns, alpha: alpha, beta: beta, c: c, ldc: ldc)
-    }
+    storeVector(c00, out + 0)
+    storeVector(c01, out + 8)
+    storeVector(c02, out + 16)
+    storeVector(c10, out + 24)
+    storeVector(c11, out + 32)
+    storeVector(c12, out + 40)
+    storeVector(c20, out + 48)
+    storeVector(c21, out + 56)
+    storeVector(c22, out + 64)
+    storeVector(c30, out + 72)
+    storeVector(c31, out + 80)
+    storeVector(c32, out + 88)
   }
 }
 
@@ -138,36 +200,56 @@ enum Kernel6x64: GEMMMicroKernel {
   static var kc: Int { 192 }
   static var nc: Int { 4032 }
 
-  @inline(never)
   static func run(
     kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
     ldc: Int, alpha: Float, beta: Float, rows: Int, columns: Int,
     scratch: UnsafeMutablePointer<Float>
   ) {
+    accumulate(kc: kc, a: a, b: b, into: scratch)
+    if rows == 6 && columns == 64 {
+      for r in 0..<6 {
+        let acc = scratch + r * 64
+        let row = c + r * ldc
+        mergeRow(loadVector(acc), alpha, beta, row)
+        mergeRow(loadVector(acc + 16), alpha, beta, row + 16)
+        mergeRow(loadVector(acc + 32), alpha, beta, row + 32)
+        mergeRow(loadVector(acc + 48), alpha, beta, row + 48)
+      }
+    } else {
+      mergeEdge(scratch, nr: 64, rows: rows, columns: columns, alpha: alpha, beta: beta, c: c, ldc: ldc)
+    }
+  }
+
+  /// The register-blocked loop alone (see `Kernel4x24.accumulate`); writes the 6×64 sums to
+  /// `out` (row stride 64).
+  @inline(never)
+  static func accumulate(
+    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>
+  ) {
     var c00 = SIMD16<Float>()
-    var c01 = c00
-    var c02 = c00
-    var c03 = c00
-    var c10 = c00
-    var c11 = c00
-    var c12 = c00
-    var c13 = c00
-    var c20 = c00
-    var c21 = c00
-    var c22 = c00
-    var c23 = c00
-    var c30 = c00
-    var c31 = c00
-    var c32 = c00
-    var c33 = c00
-    var c40 = c00
-    var c41 = c00
-    var c42 = c00
-    var c43 = c00
-    var c50 = c00
-    var c51 = c00
-    var c52 = c00
-    var c53 = c00
+    var c01 = SIMD16<Float>()
+    var c02 = SIMD16<Float>()
+    var c03 = SIMD16<Float>()
+    var c10 = SIMD16<Float>()
+    var c11 = SIMD16<Float>()
+    var c12 = SIMD16<Float>()
+    var c13 = SIMD16<Float>()
+    var c20 = SIMD16<Float>()
+    var c21 = SIMD16<Float>()
+    var c22 = SIMD16<Float>()
+    var c23 = SIMD16<Float>()
+    var c30 = SIMD16<Float>()
+    var c31 = SIMD16<Float>()
+    var c32 = SIMD16<Float>()
+    var c33 = SIMD16<Float>()
+    var c40 = SIMD16<Float>()
+    var c41 = SIMD16<Float>()
+    var c42 = SIMD16<Float>()
+    var c43 = SIMD16<Float>()
+    var c50 = SIMD16<Float>()
+    var c51 = SIMD16<Float>()
+    var c52 = SIMD16<Float>()
+    var c53 = SIMD16<Float>()
     var pa = a
     var pb = b
     for _ in 0..<kc {
@@ -208,63 +290,29 @@ enum Kernel6x64: GEMMMicroKernel {
       pa += 6
       pb += 64
     }
-    if rows == 6 && columns == 64 {
-      var row = c
-      mergeRow(c00, alpha, beta, row)
-      mergeRow(c01, alpha, beta, row + 16)
-      mergeRow(c02, alpha, beta, row + 32)
-      mergeRow(c03, alpha, beta, row + 48)
-      row += ldc
-      mergeRow(c10, alpha, beta, row)
-      mergeRow(c11, alpha, beta, row + 16)
-      mergeRow(c12, alpha, beta, row + 32)
-      mergeRow(c13, alpha, beta, row + 48)
-      row += ldc
-      mergeRow(c20, alpha, beta, row)
-      mergeRow(c21, alpha, beta, row + 16)
-      mergeRow(c22, alpha, beta, row + 32)
-      mergeRow(c23, alpha, beta, row + 48)
-      row += ldc
-      mergeRow(c30, alpha, beta, row)
-      mergeRow(c31, alpha, beta, row + 16)
-      mergeRow(c32, alpha, beta, row + 32)
-      mergeRow(c33, alpha, beta, row + 48)
-      row += ldc
-      mergeRow(c40, alpha, beta, row)
-      mergeRow(c41, alpha, beta, row + 16)
-      mergeRow(c42, alpha, beta, row + 32)
-      mergeRow(c43, alpha, beta, row + 48)
-      row += ldc
-      mergeRow(c50, alpha, beta, row)
-      mergeRow(c51, alpha, beta, row + 16)
-      mergeRow(c52, alpha, beta, row + 32)
-      mergeRow(c53, alpha, beta, row + 48)
-    } else {
-      storeVector(c00, scratch + 0)
-      storeVector(c01, scratch + 16)
-      storeVector(c02, scratch + 32)
-      storeVector(c03, scratch + 48)
-      storeVector(c10, scratch + 64)
-      storeVector(c11, scratch + 80)
-      storeVector(c12, scratch + 96)
-      storeVector(c13, scratch + 112)
-      storeVector(c20, scratch + 128)
-      storeVector(c21, scratch + 144)
-      storeVector(c22, scratch + 160)
-      storeVector(c23, scratch + 176)
-      storeVector(c30, scratch + 192)
-      storeVector(c31, scratch + 208)
-      storeVector(c32, scratch + 224)
-      storeVector(c33, scratch + 240)
-      storeVector(c40, scratch + 256)
-      storeVector(c41, scratch + 272)
-      storeVector(c42, scratch + 288)
-      storeVector(c43, scratch + 304)
-      storeVector(c50, scratch + 320)
-      storeVector(c51, scratch + 336)
-      storeVector(c52, scratch + 352)
-      storeVector(c53, scratch + 368)
-      mergeEdge(scratch, nr: 64, rows: rows, columns: columns, alpha: alpha, beta: beta, c: c, ldc: ldc)
-    }
+    storeVector(c00, out + 0)
+    storeVector(c01, out + 16)
+    storeVector(c02, out + 32)
+    storeVector(c03, out + 48)
+    storeVector(c10, out + 64)
+    storeVector(c11, out + 80)
+    storeVector(c12, out + 96)
+    storeVector(c13, out + 112)
+    storeVector(c20, out + 128)
+    storeVector(c21, out + 144)
+    storeVector(c22, out + 160)
+    storeVector(c23, out + 176)
+    storeVector(c30, out + 192)
+    storeVector(c31, out + 208)
+    storeVector(c32, out + 224)
+    storeVector(c33, out + 240)
+    storeVector(c40, out + 256)
+    storeVector(c41, out + 272)
+    storeVector(c42, out + 288)
+    storeVector(c43, out + 304)
+    storeVector(c50, out + 320)
+    storeVector(c51, out + 336)
+    storeVector(c52, out + 352)
+    storeVector(c53, out + 368)
   }
 }

@@ -83,8 +83,8 @@ func packB(
         for _ in 0..<depth {
           var v = 0
           while v < nr {
-            storeVector(loadVector(src + v), out + v)
-            v += 16
+            storeVector(loadVector8(src + v), out + v)
+            v += 8
           }
           src += ldb
           out += nr
