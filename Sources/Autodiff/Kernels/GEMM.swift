@@ -132,13 +132,17 @@ public enum GEMM {
     var ldc: Int
   }
 
-  private static func run<K: GEMMMicroKernel>(_ kernel: K.Type, _ p: Problem, workers: Int) {
+  static func run<K: GEMMMicroKernel>(_ kernel: K.Type, _ p: Problem, workers: Int) {
     if p.m == 0 || p.n == 0 { return }
     if p.k == 0 || p.alpha == 0 {
       scale(p)
       return
     }
-    // Split C into `parts` blocks of whole micro-tiles along its longer side.
+    if workers > 1 && p.m >= 2 * workers * K.mr {
+      rowBlockedProduct(K.self, p, workers: workers)
+      return
+    }
+    // Few rows: split C into `parts` blocks of whole micro-tiles along its longer side.
     let splitRows = p.m >= p.n
     let tile = splitRows ? K.mr : K.nr
     let tiles = ((splitRows ? p.m : p.n) + tile - 1) / tile
@@ -157,7 +161,7 @@ public enum GEMM {
   }
 
   /// Single-threaded blocked product for the block `rows × columns` of C.
-  private static func blocked<K: GEMMMicroKernel>(
+  static func blocked<K: GEMMMicroKernel>(
     _ kernel: K.Type, _ p: Problem, rows: Range<Int>, columns: Range<Int>,
     buffer: UnsafeMutablePointer<Float>
   ) {

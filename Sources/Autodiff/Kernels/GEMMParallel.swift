@@ -1,0 +1,121 @@
+import Foundation
+
+extension GEMM {
+  /// Upper bound, in floats, of the op(B) block each worker packs at once (16 MiB).
+  static let sharedPanelLimit = 4 << 20
+
+  /// Multi-threaded product over row blocks of C.
+  ///
+  /// Each worker repeatedly takes the next row block of C from a shared counter, packs that
+  /// block of op(A) and runs the micro-kernel over op(B), which it packs once, into its own
+  /// buffer, when it takes its first block. Taking blocks one at a time, with no barrier between
+  /// workers, keeps the work moving when one core is slowed by other processes (a shared packed
+  /// B would need a barrier, which waits for the slowest worker). Which worker computes a block
+  /// does not change its arithmetic, so the result is the same as on one thread.
+  static func rowBlockedProduct<K: GEMMMicroKernel>(_ kernel: K.Type, _ p: Problem, workers: Int) {
+    let panels = (p.n + K.nr - 1) / K.nr
+    let maxPanels = max(1, sharedPanelLimit / (p.k * K.nr))
+    let rowTiles = (p.m + K.mr - 1) / K.mr
+    // At least one block per worker and none taller than `mc`; a multiple of `workers` when
+    // that divides the rows evenly enough.
+    let minimumBlocks = max(workers, (p.m + K.mc - 1) / K.mc)
+    let blocks = min(rowTiles, (minimumBlocks + workers - 1) / workers * workers)
+    var firstPanel = 0
+    while firstPanel < panels {
+      let panelCount = min(maxPanels, panels - firstPanel)
+      let jc = firstPanel * K.nr
+      let nc = min(panelCount * K.nr, p.n - jc)
+      let counter = WorkCounter(limit: blocks)
+      Parallel.forEach(workers, threads: workers) { _ in
+        let buffer = PackingBuffers.acquire(K.self)
+        defer { PackingBuffers.release(K.self, buffer) }
+        let packedA = buffer
+        let scratch = buffer + K.mc * K.kc + K.kc * K.nc
+        let panelsBuffer = SharedPanels.acquire(count: p.k * panelCount * K.nr)
+        defer { SharedPanels.release(panelsBuffer) }
+        let packedPanels = panelsBuffer.pointer
+        var packed = false
+        while let block = counter.next() {
+          if !packed {
+            // k block `pc` starts at `pc·panelCount·nr`; panel `t` within it at `t·kc·nr`.
+            var pc = 0
+            while pc < p.k {
+              let kc = min(K.kc, p.k - pc)
+              packB(
+                transposed: p.transposeB, b: p.b, ldb: p.ldb, row: pc, col: jc, depth: kc,
+                columns: nc, nr: K.nr, into: packedPanels + pc * panelCount * K.nr)
+              pc += kc
+            }
+            packed = true
+          }
+          let first = block * rowTiles / blocks * K.mr
+          let last = min((block + 1) * rowTiles / blocks * K.mr, p.m)
+          var pc = 0
+          while pc < p.k {
+            let kc = min(K.kc, p.k - pc)
+            let beta: Float = pc == 0 ? p.beta : 1
+            let packedB = packedPanels + pc * panelCount * K.nr
+            var ic = first
+            while ic < last {
+              let mc = min(K.mc, last - ic)
+              packA(
+                transposed: p.transposeA, a: p.a, lda: p.lda, row: ic, col: pc, rows: mc,
+                depth: kc, mr: K.mr, into: packedA)
+              var jr = 0
+              while jr < nc {
+                let width = min(K.nr, nc - jr)
+                let panelB = packedB + jr * kc
+                var ir = 0
+                while ir < mc {
+                  K.run(
+                    kc: kc, a: packedA + ir * kc, b: panelB, c: p.c + (ic + ir) * p.ldc + jc + jr,
+                    ldc: p.ldc, alpha: p.alpha, beta: beta, rows: min(K.mr, mc - ir),
+                    columns: width, scratch: scratch)
+                  ir += K.mr
+                }
+                jr += K.nr
+              }
+              ic += mc
+            }
+            pc += kc
+          }
+        }
+      }
+      firstPanel += panelCount
+    }
+  }
+}
+
+/// Hands out `0..<limit` one at a time to whichever worker asks first.
+final class WorkCounter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var nextValue = 0
+  private let limit: Int
+  init(limit: Int) { self.limit = limit }
+
+  func next() -> Int? {
+    lock.withLock {
+      guard nextValue < limit else { return nil }
+      defer { nextValue += 1 }
+      return nextValue
+    }
+  }
+}
+
+/// Grow-only, 64-byte aligned buffers for whole packed op(B) blocks, kept for reuse across calls.
+enum SharedPanels {
+  private static let pool = Locked([(pointer: UnsafeMutablePointer<Float>, count: Int)]())
+
+  static func acquire(count: Int) -> (pointer: UnsafeMutablePointer<Float>, count: Int) {
+    if let cached = pool.withLock({ $0.popLast() }) {
+      if cached.count >= count { return cached }
+      cached.pointer.deallocate()
+    }
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
+    return (raw.bindMemory(to: Float.self, capacity: count), count)
+  }
+
+  static func release(_ buffer: (pointer: UnsafeMutablePointer<Float>, count: Int)) {
+    pool.withLock { $0.append(buffer) }
+  }
+}
