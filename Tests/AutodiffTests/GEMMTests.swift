@@ -209,3 +209,31 @@ func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
     }
   }
 }
+
+@Test func narrowKernelShapesAgreeBitForBit() {
+  // 4×24 and 6×16 share the k blocking, so each element is the same fused multiply-add chain.
+  var rng = SplitMix(state: 11)
+  let (m, n, k) = (50, 16, 600)
+  let a = rng.array(m * k)
+  let b = rng.array(k * n)
+  var outputs: [[Float]] = []
+  for useWideTile in [false, true] {
+    var c = [Float](repeating: .nan, count: m * n)
+    a.withUnsafeBufferPointer { a in
+      b.withUnsafeBufferPointer { b in
+        c.withUnsafeMutableBufferPointer { c in
+          let problem = GEMM.Problem(
+            transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a.baseAddress!,
+            lda: k, b: b.baseAddress!, ldb: n, beta: 0, c: c.baseAddress!, ldc: n)
+          if useWideTile {
+            GEMM.run(Kernel4x24.self, problem, workers: 1)
+          } else {
+            GEMM.run(Kernel6x16.self, problem, workers: 1)
+          }
+        }
+      }
+    }
+    outputs.append(c)
+  }
+  #expect(outputs[0] == outputs[1])
+}

@@ -47,6 +47,7 @@ public enum GEMM {
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     switch kernel {
+    case .narrow where n <= 16: run(Kernel6x16.self, problem, workers: workers)
     case .narrow: run(Kernel4x24.self, problem, workers: workers)
     case .wide: run(Kernel6x64.self, problem, workers: workers)
     }
@@ -92,7 +93,8 @@ public enum GEMM {
 
   /// Which micro-kernel shape the blocked loop uses.
   enum KernelChoice: Sendable {
-    /// 4×24: for 256-bit (AVX2) or 128-bit (NEON, SSE) vectors.
+    /// 4×24 (6×16 when C has at most 16 columns): for 256-bit (AVX2) or 128-bit (NEON, SSE)
+    /// vectors. Both use the same k blocking, so they give bit-identical results.
     case narrow
     /// 6×64: for 512-bit vectors (AVX-512), where 4×24 cannot keep the FMA units busy.
     case wide
@@ -221,24 +223,19 @@ public enum GEMM {
   }
 }
 
-/// Packing buffers, 64-byte aligned, one per concurrent caller, kept for reuse.
+/// Packing buffers, 64-byte aligned, one per concurrent caller and kernel shape, kept for reuse.
 enum PackingBuffers {
-  private static let narrow = Locked([UnsafeMutablePointer<Float>]())
-  private static let wide = Locked([UnsafeMutablePointer<Float>]())
-
-  private static func pool<K: GEMMMicroKernel>(_ kernel: K.Type) -> Locked<[UnsafeMutablePointer<Float>]> {
-    K.nr == Kernel6x64.nr ? wide : narrow
-  }
+  private static let pools = Locked([ObjectIdentifier: [UnsafeMutablePointer<Float>]]())
 
   static func acquire<K: GEMMMicroKernel>(_ kernel: K.Type) -> UnsafeMutablePointer<Float> {
-    if let buffer = pool(K.self).withLock({ $0.popLast() }) { return buffer }
+    if let buffer = pools.withLock({ $0[ObjectIdentifier(K.self)]?.popLast() }) { return buffer }
     let count = K.mc * K.kc + K.kc * K.nc + K.mr * K.nr
     let raw = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
     return raw.bindMemory(to: Float.self, capacity: count)
   }
 
   static func release<K: GEMMMicroKernel>(_ kernel: K.Type, _ buffer: UnsafeMutablePointer<Float>) {
-    pool(K.self).withLock { $0.append(buffer) }
+    pools.withLock { $0[ObjectIdentifier(K.self), default: []].append(buffer) }
   }
 }
 

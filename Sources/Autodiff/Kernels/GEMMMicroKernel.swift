@@ -191,13 +191,72 @@ enum Kernel4x24: GEMMMicroKernel {
   }
 }
 
+/// 6×16 tile, 6 sixteen-lane accumulators (12 ymm registers on AVX2): for products with at most
+/// 16 columns, where a 24-column tile would be a third padding.
+enum Kernel6x16: GEMMMicroKernel {
+  static var mr: Int { 6 }
+  static var nr: Int { 16 }
+  static var mc: Int { 144 }
+  static var kc: Int { 256 }
+  static var nc: Int { 4080 }
+
+  static func run(
+    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+    ldc: Int, alpha: Float, beta: Float, rows: Int, columns: Int,
+    scratch: UnsafeMutablePointer<Float>
+  ) {
+    accumulate(kc: kc, a: a, b: b, into: scratch)
+    if rows == 6 && columns == 16 {
+      for r in 0..<6 {
+        mergeRow(loadVector(scratch + r * 16), alpha, beta, c + r * ldc)
+      }
+    } else {
+      mergeEdge(scratch, nr: 16, rows: rows, columns: columns, alpha: alpha, beta: beta, c: c, ldc: ldc)
+    }
+  }
+
+  /// The register-blocked loop alone (see `Kernel4x24.accumulate`); writes the 6×16 sums to
+  /// `out` (row stride 16).
+  @inline(never)
+  static func accumulate(
+    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>
+  ) {
+    var c0 = SIMD16<Float>()
+    var c1 = SIMD16<Float>()
+    var c2 = SIMD16<Float>()
+    var c3 = SIMD16<Float>()
+    var c4 = SIMD16<Float>()
+    var c5 = SIMD16<Float>()
+    var pa = a
+    var pb = b
+    for _ in 0..<kc {
+      let b0 = loadVector(pb)
+      c0 = fusedMultiplyAdd(c0, SIMD16(repeating: pa[0]), b0)
+      c1 = fusedMultiplyAdd(c1, SIMD16(repeating: pa[1]), b0)
+      c2 = fusedMultiplyAdd(c2, SIMD16(repeating: pa[2]), b0)
+      c3 = fusedMultiplyAdd(c3, SIMD16(repeating: pa[3]), b0)
+      c4 = fusedMultiplyAdd(c4, SIMD16(repeating: pa[4]), b0)
+      c5 = fusedMultiplyAdd(c5, SIMD16(repeating: pa[5]), b0)
+      pa += 6
+      pb += 16
+    }
+    storeVector(c0, out + 0)
+    storeVector(c1, out + 16)
+    storeVector(c2, out + 32)
+    storeVector(c3, out + 48)
+    storeVector(c4, out + 64)
+    storeVector(c5, out + 80)
+  }
+}
+
 /// 6×64 tile, 24 sixteen-lane accumulators: 24 of the 32 zmm registers on AVX-512, leaving room
 /// for the four B vectors and the A broadcast.
 enum Kernel6x64: GEMMMicroKernel {
   static var mr: Int { 6 }
   static var nr: Int { 64 }
   static var mc: Int { 144 }
-  static var kc: Int { 192 }
+  // 128·64 floats of B (32 KiB) stay in a 48 KiB L1 beside the A sliver.
+  static var kc: Int { 128 }
   static var nc: Int { 4032 }
 
   static func run(
