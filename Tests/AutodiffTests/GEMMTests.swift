@@ -109,7 +109,8 @@ func gemmMatchesReferenceOnRoundShapesWithAlphaBeta(kernel: GEMM.KernelChoice) {
   for size in [16, 64, 128, 256] {
     for (ta, tb) in transposes {
       for (alpha, beta) in [(Float(1), Float(0)), (0.5, 1), (-2, 0.25), (0, 3)] {
-        let t = Case(transposeA: ta, transposeB: tb, m: size, n: size, k: size, alpha: alpha, beta: beta)
+        let t = Case(
+          transposeA: ta, transposeB: tb, m: size, n: size, k: size, alpha: alpha, beta: beta)
         let result = check(t, seed: UInt64(size), kernel: kernel)
         #expect(result.ratio <= 1, "size=\(size) \(ta) \(tb) alpha=\(alpha) beta=\(beta)")
       }

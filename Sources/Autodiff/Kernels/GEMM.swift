@@ -41,7 +41,8 @@ public enum GEMM {
     precondition(m >= 0 && n >= 0 && k >= 0, "GEMM.multiply: negative size m=\(m) n=\(n) k=\(k)")
     precondition(
       lda >= max(1, transposeA ? m : k) && ldb >= max(1, transposeB ? k : n) && ldc >= max(1, n),
-      "GEMM.multiply: leading dimension too small (m=\(m) n=\(n) k=\(k) lda=\(lda) ldb=\(ldb) ldc=\(ldc))")
+      "GEMM.multiply: leading dimension too small (m=\(m) n=\(n) k=\(k) lda=\(lda) ldb=\(ldb) ldc=\(ldc))"
+    )
     let workers = threads.map { max(1, $0) } ?? automaticThreads(flops: 2 * m * n * k)
     let problem = Problem(
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
@@ -61,7 +62,8 @@ public enum GEMM {
   /// Either way each product's result is the same as `multiply` gives it.
   public static func batchedMultiply(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
-    a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+    a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int,
+    strideB: Int,
     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int, batch: Int,
     threads: Int? = nil
   ) {

@@ -11,7 +11,8 @@
 /// library call, so a separate multiply and add is used instead (results then differ in the
 /// last bit from FMA builds).
 @inline(__always)
-func fusedMultiplyAdd(_ acc: SIMD16<Float>, _ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float> {
+func fusedMultiplyAdd(_ acc: SIMD16<Float>, _ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float>
+{
   #if BETTI_FMA
     return acc.addingProduct(x, y)
   #else
@@ -49,7 +50,8 @@ func storeVector(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
 }
 
 @inline(__always)
-func mergeRow(_ acc: SIMD8<Float>, _ alpha: Float, _ beta: Float, _ c: UnsafeMutablePointer<Float>) {
+func mergeRow(_ acc: SIMD8<Float>, _ alpha: Float, _ beta: Float, _ c: UnsafeMutablePointer<Float>)
+{
   if beta == 0 {
     storeVector(alpha * acc, c)
   } else {
@@ -59,7 +61,8 @@ func mergeRow(_ acc: SIMD8<Float>, _ alpha: Float, _ beta: Float, _ c: UnsafeMut
 
 /// Merges one row of accumulators into C: `alpha·acc + beta·C`, or `alpha·acc` when beta == 0.
 @inline(__always)
-func mergeRow(_ acc: SIMD16<Float>, _ alpha: Float, _ beta: Float, _ c: UnsafeMutablePointer<Float>) {
+func mergeRow(_ acc: SIMD16<Float>, _ alpha: Float, _ beta: Float, _ c: UnsafeMutablePointer<Float>)
+{
   if beta == 0 {
     storeVector(alpha * acc, c)
   } else {
@@ -129,7 +132,8 @@ enum Kernel4x24: GEMMMicroKernel {
         mergeRow(loadVector8(acc + 16), alpha, beta, row + 16)
       }
     } else {
-      mergeEdge(scratch, nr: 24, rows: rows, columns: columns, alpha: alpha, beta: beta, c: c, ldc: ldc)
+      mergeEdge(
+        scratch, nr: 24, rows: rows, columns: columns, alpha: alpha, beta: beta, c: c, ldc: ldc)
     }
   }
 
@@ -211,7 +215,8 @@ enum Kernel6x16: GEMMMicroKernel {
         mergeRow(loadVector(scratch + r * 16), alpha, beta, c + r * ldc)
       }
     } else {
-      mergeEdge(scratch, nr: 16, rows: rows, columns: columns, alpha: alpha, beta: beta, c: c, ldc: ldc)
+      mergeEdge(
+        scratch, nr: 16, rows: rows, columns: columns, alpha: alpha, beta: beta, c: c, ldc: ldc)
     }
   }
 
@@ -275,7 +280,8 @@ enum Kernel6x64: GEMMMicroKernel {
         mergeRow(loadVector(acc + 48), alpha, beta, row + 48)
       }
     } else {
-      mergeEdge(scratch, nr: 64, rows: rows, columns: columns, alpha: alpha, beta: beta, c: c, ldc: ldc)
+      mergeEdge(
+        scratch, nr: 64, rows: rows, columns: columns, alpha: alpha, beta: beta, c: c, ldc: ldc)
     }
   }
 

@@ -22,7 +22,8 @@ public enum GEMMReference {
           sum += Double(x) * Double(y)
         }
         let product = Double(alpha) * sum
-        c[i * ldc + j] = beta == 0 ? Float(product) : Float(product + Double(beta) * Double(c[i * ldc + j]))
+        c[i * ldc + j] =
+          beta == 0 ? Float(product) : Float(product + Double(beta) * Double(c[i * ldc + j]))
       }
     }
   }
@@ -31,7 +32,8 @@ public enum GEMMReference {
   /// `c + t·strideC`.
   public static func batchedMultiply(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
-    a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+    a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int,
+    strideB: Int,
     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int, batch: Int
   ) {
     for t in 0..<batch {

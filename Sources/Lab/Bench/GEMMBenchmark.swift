@@ -53,7 +53,8 @@ public enum GEMMBenchmark {
     var rows: [Row] = []
     for threads in threadCounts {
       for shape in shapes {
-        let row = Row(shape: shape, threads: threads, medianSeconds: medianSeconds(shape, threads: threads))
+        let row = Row(
+          shape: shape, threads: threads, medianSeconds: medianSeconds(shape, threads: threads))
         onRow(row)
         rows.append(row)
       }
