@@ -121,9 +121,10 @@ func gemmMatchesReferenceOnRoundShapesWithAlphaBeta(kernel: GEMM.KernelChoice) {
 @Test(arguments: kernels)
 func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
   for (ta, tb) in transposes {
-    // k = 300 crosses a k block, so the beta = 1 merge of later blocks is exercised too.
+    // k = 1100 crosses k blocks (1024 deep on AVX2, 512 on AVX-512), so the beta = 1 merge of
+    // later blocks is exercised too.
     let t = Case(
-      transposeA: ta, transposeB: tb, m: 37, n: 70, k: 300, alpha: 1.5, beta: -1, padA: 5,
+      transposeA: ta, transposeB: tb, m: 37, n: 70, k: 1100, alpha: 1.5, beta: -1, padA: 5,
       padB: 17, padC: 3)
     #expect(check(t, kernel: kernel).ratio <= 1, "\(ta) \(tb)")
   }
@@ -145,7 +146,9 @@ func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
 
 @Test func gemmResultsDoNotDependOnThreadCount() {
   for kernel in kernels {
-    for (m, n, k) in [(390, 300, 520), (70, 500, 300), (1, 1000, 40), (1000, 1, 40)] {
+    for (m, n, k) in [
+      (390, 300, 520), (70, 500, 300), (100, 90, 1500), (1, 1000, 40), (1000, 1, 40),
+    ] {
       for (ta, tb) in transposes {
         let t = Case(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.75, beta: 0.5)
         var rng = SplitMix(state: 7)
@@ -214,7 +217,7 @@ func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
 @Test func narrowKernelShapesAgreeBitForBit() {
   // 4×24 and 6×16 share the k blocking, so each element is the same fused multiply-add chain.
   var rng = SplitMix(state: 11)
-  let (m, n, k) = (50, 16, 600)
+  let (m, n, k) = (50, 16, 2100)
   let a = rng.array(m * k)
   let b = rng.array(k * n)
   var outputs: [[Float]] = []

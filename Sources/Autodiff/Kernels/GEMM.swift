@@ -170,7 +170,7 @@ public enum GEMM {
     buffer: UnsafeMutablePointer<Float>
   ) {
     let packedA = buffer
-    let packedB = packedA + K.mc * K.kc
+    let packedB = packedA + K.packedAFloats
     let scratch = packedB + K.kc * K.nc
     var jc = columns.lowerBound
     while jc < columns.upperBound {
@@ -185,7 +185,7 @@ public enum GEMM {
           nr: K.nr, into: packedB)
         var ic = rows.lowerBound
         while ic < rows.upperBound {
-          let mc = min(K.mc, rows.upperBound - ic)
+          let mc = min(K.blockRows(depth: kc), rows.upperBound - ic)
           packA(
             transposed: p.transposeA, a: p.a, lda: p.lda, row: ic, col: pc, rows: mc, depth: kc,
             mr: K.mr, into: packedA)
@@ -231,7 +231,7 @@ enum PackingBuffers {
 
   static func acquire<K: GEMMMicroKernel>(_ kernel: K.Type) -> UnsafeMutablePointer<Float> {
     if let buffer = pools.withLock({ $0[ObjectIdentifier(K.self)]?.popLast() }) { return buffer }
-    let count = K.mc * K.kc + K.kc * K.nc + K.mr * K.nr
+    let count = K.bufferFloats
     let raw = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
     return raw.bindMemory(to: Float.self, capacity: count)
   }

@@ -94,9 +94,12 @@ protocol GEMMMicroKernel {
   static var mr: Int { get }
   /// Columns of C per micro-tile (B panel width), a multiple of 8.
   static var nr: Int { get }
-  /// Rows of A packed at once (sized for the L2 cache), a multiple of `mr`.
+  /// Most rows of C in one block (a multiple of `mr`); deep blocks use fewer (`blockRows`).
   static var mc: Int { get }
-  /// Depth of one packed block (sized so a B sliver stays in L1).
+  /// Floats of packed A kept in the L2 cache: a block has `aBlockFloats / kc` rows at most.
+  static var aBlockFloats: Int { get }
+  /// Depth of one packed block. Deep blocks mean fewer passes of reading and writing C, which
+  /// costs more than streaming the B sliver from L2 instead of L1.
   static var kc: Int { get }
   /// Columns of B packed at once (sized for the L3 cache), a multiple of `nr`.
   static var nc: Int { get }
@@ -107,6 +110,18 @@ protocol GEMMMicroKernel {
     scratch: UnsafeMutablePointer<Float>)
 }
 
+extension GEMMMicroKernel {
+  /// Rows of A packed at once for a block of depth `depth`: as many whole tiles as fit
+  /// `aBlockFloats`, between `mr` and `mc`.
+  static func blockRows(depth: Int) -> Int {
+    max(mr, min(mc, aBlockFloats / max(depth, 1) / mr * mr))
+  }
+
+  /// Floats of the packing buffer given to one worker: A block, B block, then an edge tile.
+  static var packedAFloats: Int { max(aBlockFloats, mr * kc) }
+  static var bufferFloats: Int { packedAFloats + kc * nc + mr * nr }
+}
+
 /// 4×24 tile, 12 eight-lane accumulators: with three B vectors and one A broadcast, exactly the
 /// 16 ymm registers of AVX2 (31 of the 32 NEON registers on arm64). A 6×16 tile needs 15, but the
 /// compiler's unrolled schedule of it spills an accumulator and runs a third slower.
@@ -114,8 +129,9 @@ enum Kernel4x24: GEMMMicroKernel {
   static var mr: Int { 4 }
   static var nr: Int { 24 }
   static var mc: Int { 144 }
-  static var kc: Int { 256 }
-  static var nc: Int { 4080 }
+  static var aBlockFloats: Int { 48 * 1024 }
+  static var kc: Int { 1024 }
+  static var nc: Int { 1920 }
 
   static func run(
     kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
@@ -201,8 +217,9 @@ enum Kernel6x16: GEMMMicroKernel {
   static var mr: Int { 6 }
   static var nr: Int { 16 }
   static var mc: Int { 144 }
-  static var kc: Int { 256 }
-  static var nc: Int { 4080 }
+  static var aBlockFloats: Int { 48 * 1024 }
+  static var kc: Int { 1024 }
+  static var nc: Int { 1920 }
 
   static func run(
     kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
@@ -260,8 +277,8 @@ enum Kernel6x64: GEMMMicroKernel {
   static var mr: Int { 6 }
   static var nr: Int { 64 }
   static var mc: Int { 144 }
-  // 128·64 floats of B (32 KiB) stay in a 48 KiB L1 beside the A sliver.
-  static var kc: Int { 128 }
+  static var aBlockFloats: Int { 36 * 1024 }
+  static var kc: Int { 512 }
   static var nc: Int { 4032 }
 
   static func run(

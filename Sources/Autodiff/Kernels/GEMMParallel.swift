@@ -30,7 +30,7 @@ extension GEMM {
         let buffer = PackingBuffers.acquire(K.self)
         defer { PackingBuffers.release(K.self, buffer) }
         let packedA = buffer
-        let scratch = buffer + K.mc * K.kc + K.kc * K.nc
+        let scratch = buffer + K.packedAFloats + K.kc * K.nc
         let panelsBuffer = SharedPanels.acquire(count: p.k * panelCount * K.nr)
         defer { SharedPanels.release(panelsBuffer) }
         let packedPanels = panelsBuffer.pointer
@@ -57,7 +57,7 @@ extension GEMM {
             let packedB = packedPanels + pc * panelCount * K.nr
             var ic = first
             while ic < last {
-              let mc = min(K.mc, last - ic)
+              let mc = min(K.blockRows(depth: kc), last - ic)
               packA(
                 transposed: p.transposeA, a: p.a, lda: p.lda, row: ic, col: pc, rows: mc,
                 depth: kc, mr: K.mr, into: packedA)
