@@ -186,28 +186,59 @@ public enum GEMM {
         var ic = rows.lowerBound
         while ic < rows.upperBound {
           let mc = min(K.blockRows(depth: kc), rows.upperBound - ic)
-          packA(
-            transposed: p.transposeA, a: p.a, lda: p.lda, row: ic, col: pc, rows: mc, depth: kc,
-            mr: K.mr, into: packedA)
-          var jr = 0
-          while jr < nc {
-            let width = min(K.nr, nc - jr)
-            let panelB = packedB + jr * kc
-            var ir = 0
-            while ir < mc {
-              K.run(
-                kc: kc, a: packedA + ir * kc, b: panelB, c: p.c + (ic + ir) * p.ldc + jc + jr,
-                ldc: p.ldc, alpha: p.alpha, beta: beta, rows: min(K.mr, mc - ir), columns: width,
-                scratch: scratch)
-              ir += K.mr
-            }
-            jr += K.nr
-          }
+          macroKernel(
+            K.self, p, rows: ic..<(ic + mc), depth: pc..<(pc + kc), beta: beta,
+            columns: jc..<(jc + nc),
+            packedB: packedB, packedA: packedA, scratch: scratch)
           ic += mc
         }
         pc += kc
       }
       jc += nc
+    }
+  }
+
+  /// Multiplies one block of op(A) (`rows × depth`) by the packed panels of op(B)
+  /// (`depth × columns`), merging into C with `beta`.
+  ///
+  /// A is packed into `packedA` first, unless the block meets a single B panel: then each
+  /// element of A is used once, and the micro-kernel reads A where it lies instead.
+  @inline(__always)
+  static func macroKernel<K: GEMMMicroKernel>(
+    _ kernel: K.Type, _ p: Problem, rows: Range<Int>, depth: Range<Int>, beta: Float,
+    columns: Range<Int>, packedB: UnsafePointer<Float>, packedA: UnsafeMutablePointer<Float>,
+    scratch: UnsafeMutablePointer<Float>
+  ) {
+    let (mc, kc, nc) = (rows.count, depth.count, columns.count)
+    let inPlace = nc <= K.nr
+    if !inPlace {
+      packA(
+        transposed: p.transposeA, a: p.a, lda: p.lda, row: rows.lowerBound, col: depth.lowerBound,
+        rows: mc, depth: kc, mr: K.mr, into: packedA)
+    }
+    var jr = 0
+    while jr < nc {
+      let width = min(K.nr, nc - jr)
+      let panelB = packedB + jr * kc
+      var ir = 0
+      while ir < mc {
+        let height = min(K.mr, mc - ir)
+        let a: UnsafePointer<Float>
+        let strides: (row: Int, depth: Int)
+        if !inPlace {
+          (a, strides) = (UnsafePointer(packedA + ir * kc), (1, K.mr))
+        } else if p.transposeA {
+          (a, strides) = (p.a + depth.lowerBound * p.lda + rows.lowerBound + ir, (1, p.lda))
+        } else {
+          (a, strides) = (p.a + (rows.lowerBound + ir) * p.lda + depth.lowerBound, (p.lda, 1))
+        }
+        K.run(
+          kc: kc, a: a, aStrides: strides, aRows: inPlace ? height : K.mr, b: panelB,
+          c: p.c + (rows.lowerBound + ir) * p.ldc + columns.lowerBound + jr, ldc: p.ldc,
+          alpha: p.alpha, beta: beta, rows: height, columns: width, scratch: scratch)
+        ir += K.mr
+      }
+      jr += K.nr
     }
   }
 

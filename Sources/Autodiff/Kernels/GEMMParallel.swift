@@ -58,23 +58,9 @@ extension GEMM {
             var ic = first
             while ic < last {
               let mc = min(K.blockRows(depth: kc), last - ic)
-              packA(
-                transposed: p.transposeA, a: p.a, lda: p.lda, row: ic, col: pc, rows: mc,
-                depth: kc, mr: K.mr, into: packedA)
-              var jr = 0
-              while jr < nc {
-                let width = min(K.nr, nc - jr)
-                let panelB = packedB + jr * kc
-                var ir = 0
-                while ir < mc {
-                  K.run(
-                    kc: kc, a: packedA + ir * kc, b: panelB, c: p.c + (ic + ir) * p.ldc + jc + jr,
-                    ldc: p.ldc, alpha: p.alpha, beta: beta, rows: min(K.mr, mc - ir),
-                    columns: width, scratch: scratch)
-                  ir += K.mr
-                }
-                jr += K.nr
-              }
+              macroKernel(
+                K.self, p, rows: ic..<(ic + mc), depth: pc..<(pc + kc), beta: beta,
+                columns: jc..<(jc + nc), packedB: packedB, packedA: packedA, scratch: scratch)
               ic += mc
             }
             pc += kc
