@@ -93,8 +93,8 @@ func gemmMatchesReferenceOnOddShapes(kernel: GEMM.KernelChoice) {
     for n in sizes {
       for k in sizes {
         for (ta, tb) in transposes {
-          // All transposes on the smaller shapes; the 257-cubed corner once per layout.
-          if m == 257 && n == 257 && k == 257 && (ta || tb) { continue }
+          // All transposes where at most one size is 257; the larger shapes untransposed only.
+          if [m, n, k].filter({ $0 == 257 }).count > 1 && (ta || tb) { continue }
           let t = Case(transposeA: ta, transposeB: tb, m: m, n: n, k: k)
           let result = check(t, seed: UInt64(m * 1_000_000 + n * 1000 + k), kernel: kernel)
           #expect(result.ratio <= 1, "m=\(m) n=\(n) k=\(k) transposeA=\(ta) transposeB=\(tb)")
@@ -108,7 +108,8 @@ func gemmMatchesReferenceOnOddShapes(kernel: GEMM.KernelChoice) {
 func gemmMatchesReferenceOnRoundShapesWithAlphaBeta(kernel: GEMM.KernelChoice) {
   for size in [16, 64, 128, 256] {
     for (ta, tb) in transposes {
-      for (alpha, beta) in [(Float(1), Float(0)), (0.5, 1), (-2, 0.25), (0, 3)] {
+      for (alpha, beta) in [(Float(1), Float(0)), (0.5, 1), (-2, 0.25), (0, 3)]
+      where size < 256 || beta == 0 {
         let t = Case(
           transposeA: ta, transposeB: tb, m: size, n: size, k: size, alpha: alpha, beta: beta)
         let result = check(t, seed: UInt64(size), kernel: kernel)

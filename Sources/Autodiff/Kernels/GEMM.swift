@@ -5,18 +5,20 @@ import Foundation
 /// `op(B)` is `k × n` and `C` is `m × n`.
 ///
 /// The blocks of op(A) and op(B) are packed into cache-sized panels and multiplied by a
-/// register-blocked SIMD micro-kernel (4×24 where vectors are 256 bits or narrower, 6×64 on
-/// AVX-512), with the loop nest of BLIS (NC → KC → MC → NR → MR).
+/// register-blocked SIMD micro-kernel (4×24, or 6×16 for at most 16 columns, where vectors are
+/// 256 bits or narrower; 6×64 on AVX-512), with the loop nest of BLIS (NC → KC → MC → NR → MR).
+/// When C is no wider than one panel, A is read in place instead of packed.
 ///
 /// - Leading dimensions `lda`, `ldb`, `ldc` are row strides in elements of the matrices *as
 ///   stored* (so `lda >= k` for untransposed A, `lda >= m` for transposed A).
 /// - When `beta == 0`, C is written without being read: NaN or garbage there is overwritten.
-/// - Threads split C into blocks of whole rows (or whole columns); the k reduction is never split,
-///   and each element is one fused multiply-add chain over k in a fixed blocking, so results are
-///   bit-identical for any thread count. With `threads == nil`, products below
-///   `singleThreadFlops` run on one thread (faster there), larger ones on `Parallel.threadCount`.
-/// - Complexity: `2·m·n·k` flops; extra memory is a per-thread packing buffer, allocated once
-///   and reused across calls.
+/// - Threads take blocks of whole rows of C one at a time (blocks of whole columns when C has
+///   few rows); the k reduction is never split, and each element is one fused multiply-add chain
+///   over k in a fixed blocking, so results are bit-identical for any thread count. With
+///   `threads == nil`, products below `singleThreadFlops` run on one thread (faster there),
+///   larger ones on `Parallel.threadCount`.
+/// - Complexity: `2·m·n·k` flops; extra memory is per-thread packing buffers (a few MiB, up to
+///   16 MiB of packed B per thread for multi-threaded products), allocated once and reused.
 public enum GEMM {
   /// Below this many flops (`2·m·n·k`) an automatic thread choice uses one thread.
   public static let singleThreadFlops = 30_000_000

@@ -2,7 +2,7 @@ import Foundation
 
 extension GEMM {
   /// Upper bound, in floats, of the op(B) block each worker packs at once (16 MiB).
-  static let sharedPanelLimit = 4 << 20
+  static let packedPanelLimit = 4 << 20
 
   /// Multi-threaded product over row blocks of C.
   ///
@@ -14,7 +14,7 @@ extension GEMM {
   /// does not change its arithmetic, so the result is the same as on one thread.
   static func rowBlockedProduct<K: GEMMMicroKernel>(_ kernel: K.Type, _ p: Problem, workers: Int) {
     let panels = (p.n + K.nr - 1) / K.nr
-    let maxPanels = max(1, sharedPanelLimit / (p.k * K.nr))
+    let maxPanels = max(1, packedPanelLimit / (p.k * K.nr))
     let rowTiles = (p.m + K.mr - 1) / K.mr
     // At least one block per worker and none taller than `mc`; a multiple of `workers` when
     // that divides the rows evenly enough.
@@ -31,23 +31,23 @@ extension GEMM {
         defer { PackingBuffers.release(K.self, buffer) }
         let packedA = buffer
         let scratch = buffer + K.packedAFloats + K.kc * K.nc
-        let panelsBuffer = SharedPanels.acquire(count: p.k * panelCount * K.nr)
-        defer { SharedPanels.release(panelsBuffer) }
-        let packedPanels = panelsBuffer.pointer
-        var packed = false
+        // Taken with the first block: a worker that finds no block left packs nothing.
+        var panelsBuffer: (pointer: UnsafeMutablePointer<Float>, count: Int)? = nil
+        defer { panelsBuffer.map(PackedPanels.release) }
         while let block = counter.next() {
-          if !packed {
+          if panelsBuffer == nil {
+            panelsBuffer = PackedPanels.acquire(count: p.k * panelCount * K.nr)
             // k block `pc` starts at `pc·panelCount·nr`; panel `t` within it at `t·kc·nr`.
             var pc = 0
             while pc < p.k {
               let kc = min(K.kc, p.k - pc)
               packB(
                 transposed: p.transposeB, b: p.b, ldb: p.ldb, row: pc, col: jc, depth: kc,
-                columns: nc, nr: K.nr, into: packedPanels + pc * panelCount * K.nr)
+                columns: nc, nr: K.nr, into: panelsBuffer!.pointer + pc * panelCount * K.nr)
               pc += kc
             }
-            packed = true
           }
+          let packedPanels = panelsBuffer!.pointer
           let first = block * rowTiles / blocks * K.mr
           let last = min((block + 1) * rowTiles / blocks * K.mr, p.m)
           var pc = 0
@@ -88,12 +88,20 @@ final class WorkCounter: @unchecked Sendable {
   }
 }
 
-/// Grow-only, 64-byte aligned buffers for whole packed op(B) blocks, kept for reuse across calls.
-enum SharedPanels {
+/// 64-byte aligned buffers for whole packed op(B) blocks, kept for reuse across calls: a request
+/// takes a cached buffer that is large enough, or replaces one with a larger one, so the cache
+/// settles on buffers of the largest size in use and stops allocating.
+enum PackedPanels {
   private static let pool = Locked([(pointer: UnsafeMutablePointer<Float>, count: Int)]())
 
   static func acquire(count: Int) -> (pointer: UnsafeMutablePointer<Float>, count: Int) {
-    if let cached = pool.withLock({ $0.popLast() }) {
+    let cached = pool.withLock { pool -> (pointer: UnsafeMutablePointer<Float>, count: Int)? in
+      if let index = pool.firstIndex(where: { $0.count >= count }) {
+        return pool.remove(at: index)
+      }
+      return pool.popLast()
+    }
+    if let cached {
       if cached.count >= count { return cached }
       cached.pointer.deallocate()
     }
