@@ -45,7 +45,7 @@ private struct Case {
 /// Runs `GEMM` and the reference on the same random inputs; returns the worst error relative to
 /// the tolerance (≤ 1 passes) and the GEMM output.
 private func check(
-  _ t: Case, seed: UInt64 = 1, threads: Int? = 1, kernel: GEMM.KernelChoice = GEMM.kernel
+  _ t: Case, seed: UInt64 = 1, workers: Int = 1, kernel: GEMM.KernelChoice = GEMM.kernel
 ) -> (ratio: Float, c: [Float]) {
   var rng = SplitMix(state: seed)
   let a = rng.array(t.sizeA)
@@ -58,7 +58,7 @@ private func check(
   let absB = b.map { abs($0) }
   GEMM.multiply(
     transposeA: t.transposeA, transposeB: t.transposeB, m: t.m, n: t.n, k: t.k, alpha: t.alpha,
-    a: a, lda: t.lda, b: b, ldb: t.ldb, beta: t.beta, c: &fast, ldc: t.ldc, threads: threads,
+    a: a, lda: t.lda, b: b, ldb: t.ldb, beta: t.beta, c: &fast, ldc: t.ldc, workers: workers,
     kernel: kernel)
   GEMMReference.multiply(
     transposeA: t.transposeA, transposeB: t.transposeB, m: t.m, n: t.n, k: t.k, alpha: t.alpha,
@@ -164,7 +164,7 @@ func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
           var c = c0
           GEMM.multiply(
             transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: t.alpha, a: a, lda: t.lda,
-            b: b, ldb: t.ldb, beta: t.beta, c: &c, ldc: t.ldc, threads: threads, kernel: kernel)
+            b: b, ldb: t.ldb, beta: t.beta, c: &c, ldc: t.ldc, workers: threads, kernel: kernel)
           outputs.append(c)
         }
         #expect(outputs[0] == outputs[1], "m=\(m) n=\(n) k=\(k) \(ta) \(tb) \(kernel)")
@@ -196,7 +196,7 @@ func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
       GEMM.batchedMultiply(
         transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 2, a: a, lda: lda,
         strideA: strideA, b: b, ldb: ldb, strideB: strideB, beta: 0.5, c: &c, ldc: n,
-        strideC: strideC, batch: batch, threads: threads)
+        strideC: strideC, batch: batch, workers: threads)
       results.append(c)
     }
     #expect(results[0] == results[1])
@@ -244,4 +244,22 @@ func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
     outputs.append(c)
   }
   #expect(outputs[0] == outputs[1])
+}
+
+@Test func publicThreadLimitGivesTheSameResult() {
+  // 2·400·300·300 = 72 MFLOP: above `singleThreadFlops`, so `threads: 2` really splits.
+  var rng = SplitMix(state: 5)
+  let (m, n, k) = (400, 300, 300)
+  let a = rng.array(m * k)
+  let b = rng.array(k * n)
+  var outputs: [[Float]] = []
+  for threads in [1, 2, nil] {
+    var c = [Float](repeating: .nan, count: m * n)
+    GEMM.multiply(
+      transposeA: false, transposeB: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c,
+      ldc: n, threads: threads)
+    outputs.append(c)
+  }
+  #expect(outputs[0] == outputs[1])
+  #expect(outputs[0] == outputs[2])
 }

@@ -14,9 +14,9 @@ import Foundation
 /// - When `beta == 0`, C is written without being read: NaN or garbage there is overwritten.
 /// - Threads take blocks of whole rows of C one at a time (blocks of whole columns when C has
 ///   few rows); the k reduction is never split, and each element is one fused multiply-add chain
-///   over k in a fixed blocking, so results are bit-identical for any thread count. With
-///   `threads == nil`, products below `singleThreadFlops` run on one thread (faster there),
-///   larger ones on `Parallel.threadCount`.
+///   over k in a fixed blocking, so results are bit-identical for any thread count.
+/// - `threads` is an upper bound (default `Parallel.threadCount`): products below
+///   `singleThreadFlops` run on one thread, which is faster there.
 /// - Complexity: `2·m·n·k` flops; extra memory is per-thread packing buffers (a few MiB, up to
 ///   16 MiB of packed B per thread for multi-threaded products), allocated once and reused.
 public enum GEMM {
@@ -31,24 +31,26 @@ public enum GEMM {
   ) {
     multiply(
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a,
-      lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads, kernel: kernel)
+      lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+      workers: workerCount(limit: threads, flops: 2 * m * n * k), kernel: kernel)
   }
 
-  /// `multiply` with an explicit micro-kernel (tests check both on any machine).
+  /// `multiply` on exactly `workers` threads with an explicit micro-kernel (tests use it to
+  /// check both kernels, and several threads on small products, on any machine).
   static func multiply(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
-    c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int? = nil, kernel: KernelChoice
+    c: UnsafeMutablePointer<Float>, ldc: Int, workers: Int = 1, kernel: KernelChoice = kernel
   ) {
     precondition(m >= 0 && n >= 0 && k >= 0, "GEMM.multiply: negative size m=\(m) n=\(n) k=\(k)")
     precondition(
       lda >= max(1, transposeA ? m : k) && ldb >= max(1, transposeB ? k : n) && ldc >= max(1, n),
       "GEMM.multiply: leading dimension too small (m=\(m) n=\(n) k=\(k) lda=\(lda) ldb=\(ldb) ldc=\(ldc))"
     )
-    let workers = threads.map { max(1, $0) } ?? automaticThreads(flops: 2 * m * n * k)
     let problem = Problem(
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    let workers = max(1, workers)
     switch kernel {
     case .narrow where n <= 16: run(Kernel6x16.self, problem, workers: workers)
     case .narrow: run(Kernel4x24.self, problem, workers: workers)
@@ -59,8 +61,9 @@ public enum GEMM {
   /// `batch` independent products `C_t = alpha·op(A_t)·op(B_t) + beta·C_t`, where matrix `t`
   /// starts at `a + t·strideA`, `b + t·strideB`, `c + t·strideC` (the C blocks must not overlap).
   ///
-  /// When each product is small (below `singleThreadFlops`) the batch is split between threads,
-  /// each product running on one thread; otherwise the products run in turn, each on all threads.
+  /// `threads` is an upper bound, as for `multiply`, applied to the whole batch's flops. When
+  /// each product is small (below `singleThreadFlops`) the batch is split between threads, each
+  /// product running on one thread; otherwise the products run in turn, each on all threads.
   /// Either way each product's result is the same as `multiply` gives it.
   public static func batchedMultiply(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
@@ -69,28 +72,34 @@ public enum GEMM {
     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int, batch: Int,
     threads: Int? = nil
   ) {
+    batchedMultiply(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a,
+      lda: lda, strideA: strideA, b: b, ldb: ldb, strideB: strideB, beta: beta, c: c, ldc: ldc,
+      strideC: strideC, batch: batch,
+      workers: workerCount(limit: threads, flops: 2 * m * n * k * batch))
+  }
+
+  /// `batchedMultiply` on up to exactly `workers` threads (for tests).
+  static func batchedMultiply(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int,
+    strideB: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int,
+    batch: Int, workers: Int
+  ) {
     precondition(batch >= 0, "GEMM.batchedMultiply: negative batch \(batch)")
-    let flops = 2 * m * n * k
-    let workers = threads.map { max(1, $0) } ?? automaticThreads(flops: flops * batch)
-    if workers > 1 && batch > 1 && flops < singleThreadFlops {
-      Parallel.forEach(batch, threads: workers) { t in
-        multiply(
-          transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-          a: a + t * strideA, lda: lda, b: b + t * strideB, ldb: ldb, beta: beta,
-          c: c + t * strideC, ldc: ldc, threads: 1)
-      }
-    } else {
-      for t in 0..<batch {
-        multiply(
-          transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-          a: a + t * strideA, lda: lda, b: b + t * strideB, ldb: ldb, beta: beta,
-          c: c + t * strideC, ldc: ldc, threads: workers)
-      }
+    let split = workers > 1 && batch > 1 && 2 * m * n * k < singleThreadFlops
+    Parallel.forEach(batch, threads: split ? workers : 1) { t in
+      multiply(
+        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+        a: a + t * strideA, lda: lda, b: b + t * strideB, ldb: ldb, beta: beta,
+        c: c + t * strideC, ldc: ldc, workers: split ? 1 : workers)
     }
   }
 
-  static func automaticThreads(flops: Int) -> Int {
-    flops < singleThreadFlops ? 1 : Parallel.threadCount
+  /// Threads for a product of `flops`: one below `singleThreadFlops`, else `limit` (default
+  /// `Parallel.threadCount`).
+  static func workerCount(limit: Int?, flops: Int) -> Int {
+    flops < singleThreadFlops ? 1 : max(1, limit ?? Parallel.threadCount)
   }
 
   // MARK: - Kernel choice
