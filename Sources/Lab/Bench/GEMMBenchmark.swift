@@ -44,7 +44,8 @@ public enum GEMMBenchmark {
       Shape(m: 2048, k: 256, n: 1024), Shape(m: 64, k: 64, n: 16, batch: 32),
     ]
 
-  /// Measures every shape at every thread count (thread count outermost, like the reference).
+  /// Measures every shape at every thread limit (outermost, like the reference script, whose
+  /// `threadpool_limits` is a limit too: products below `GEMM.singleThreadFlops` use one thread).
   /// `onRow` is called as each row is finished, so a caller can show progress.
   public static func run(
     shapes: [Shape] = standardShapes, threadCounts: [Int] = [1, 2],
