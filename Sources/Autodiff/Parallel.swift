@@ -1,8 +1,58 @@
+import Dispatch
 import Foundation
 
-// Temporary serial stand-in with the final interface.
+/// A small parallel-for over Dispatch.
+///
+/// Work is split by the caller into `count` independent pieces; `forEach` runs them on up to
+/// `threads` workers. Each piece must compute its outputs with the same arithmetic whatever the
+/// thread count (split over outputs, never over a reduction), so results are bit-identical for 1
+/// and for N threads.
 public enum Parallel {
-  public static func forEach(_ count: Int, grain: Int = 1, _ body: (Int) -> Void) {
-    for i in 0..<count { body(i) }
+  private static let state = Locked(defaultThreadCount())
+
+  /// The default number of workers: the active processor count, or the `BETTI_THREADS`
+  /// environment variable when it holds a positive integer. Settable; values below 1 become 1.
+  public static var threadCount: Int {
+    get { state.value }
+    set { state.value = max(1, newValue) }
   }
+
+  /// Runs `body(i)` for every `i` in `0..<count`, on up to `threads` workers
+  /// (default `threadCount`), each taking at least `grain` indices.
+  ///
+  /// Runs inline, in order, on the calling thread when `count <= 1`, `count < 2·grain` (too
+  /// little work to be worth waking a second core) or only one worker is allowed. Otherwise the
+  /// indices are dealt out in contiguous chunks, one per worker, and the call returns when all
+  /// have finished. `body` must not write to memory another index writes.
+  public static func forEach(_ count: Int, threads: Int? = nil, grain: Int = 1, _ body: (Int) -> Void) {
+    guard count > 0 else { return }
+    let workers = min(count / max(grain, 1), max(1, threads ?? threadCount))
+    if workers <= 1 {
+      for i in 0..<count { body(i) }
+      return
+    }
+    withoutActuallyEscaping(body) { escapable in
+      let task = UncheckedSendable(escapable)
+      DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        // Contiguous chunks: worker w gets [w*count/workers, (w+1)*count/workers).
+        let start = worker * count / workers
+        let end = (worker + 1) * count / workers
+        for i in start..<end { task.value(i) }
+      }
+    }
+  }
+
+  private static func defaultThreadCount() -> Int {
+    if let text = ProcessInfo.processInfo.environment["BETTI_THREADS"], let n = Int(text), n > 0 {
+      return n
+    }
+    return max(1, ProcessInfo.processInfo.activeProcessorCount)
+  }
+}
+
+/// Carries a non-Sendable value into concurrent code whose safety the caller guarantees.
+@usableFromInline
+struct UncheckedSendable<Value>: @unchecked Sendable {
+  @usableFromInline let value: Value
+  @usableFromInline init(_ value: Value) { self.value = value }
 }

@@ -5,6 +5,10 @@ import Lab
 func benchCommand(_ words: [String]) throws -> Int32 {
   let args = try Arguments(words, valued: ["workloads", "steps"], switches: [])
   switch args.positional {
+  case ["gemm"]:
+    _ = GEMMBenchmark.run { row in
+      Terminal.print(String(format: "threads=%d %@: %7.1f GFLOPS", row.threads, row.shape.label, row.gflops))
+    }
   case ["train"]:
     let names = (args.options["workloads"] ?? "tiny,small,medium").split(separator: ",").map(
       String.init)

@@ -1,0 +1,298 @@
+import Foundation
+
+/// Single-precision matrix multiply on row-major buffers:
+/// `C = alpha·op(A)·op(B) + beta·C`, where `op(X)` is `X` or `Xᵀ`, `op(A)` is `m × k`,
+/// `op(B)` is `k × n` and `C` is `m × n`.
+///
+/// The blocks of op(A) and op(B) are packed into cache-sized panels and multiplied by a
+/// register-blocked SIMD micro-kernel (4×24, or 6×16 for at most 16 columns, where vectors are
+/// 256 bits or narrower; 6×64 on AVX-512), with the loop nest of BLIS (NC → KC → MC → NR → MR).
+/// When C is no wider than one panel, A is read in place instead of packed.
+///
+/// - Leading dimensions `lda`, `ldb`, `ldc` are row strides in elements of the matrices *as
+///   stored* (so `lda >= k` for untransposed A, `lda >= m` for transposed A).
+/// - When `beta == 0`, C is written without being read: NaN or garbage there is overwritten.
+/// - Threads take blocks of whole rows of C one at a time (blocks of whole columns when C has
+///   few rows); the k reduction is never split, and each element is one fused multiply-add chain
+///   over k in a fixed blocking, so results are bit-identical for any thread count.
+/// - `threads` is an upper bound (default `Parallel.threadCount`): products below
+///   `singleThreadFlops` run on one thread, which is faster there.
+/// - Complexity: `2·m·n·k` flops; extra memory is per-thread packing buffers (a few MiB, up to
+///   16 MiB of packed B per thread for multi-threaded products), allocated once and reused.
+public enum GEMM {
+  /// Below this many flops (`2·m·n·k`) an automatic thread choice uses one thread.
+  public static let singleThreadFlops = 30_000_000
+
+  /// `C = alpha·op(A)·op(B) + beta·C`; see the type's documentation.
+  public static func multiply(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
+    c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int? = nil
+  ) {
+    multiply(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a,
+      lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+      workers: workerCount(limit: threads, flops: 2 * m * n * k), kernel: kernel)
+  }
+
+  /// `multiply` on exactly `workers` threads with an explicit micro-kernel (tests use it to
+  /// check both kernels, and several threads on small products, on any machine).
+  static func multiply(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
+    c: UnsafeMutablePointer<Float>, ldc: Int, workers: Int = 1, kernel: KernelChoice = kernel
+  ) {
+    precondition(m >= 0 && n >= 0 && k >= 0, "GEMM.multiply: negative size m=\(m) n=\(n) k=\(k)")
+    precondition(
+      lda >= max(1, transposeA ? m : k) && ldb >= max(1, transposeB ? k : n) && ldc >= max(1, n),
+      "GEMM.multiply: leading dimension too small (m=\(m) n=\(n) k=\(k) lda=\(lda) ldb=\(ldb) ldc=\(ldc))"
+    )
+    let problem = Problem(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    let workers = max(1, workers)
+    switch kernel {
+    case .narrow where n <= 16: run(Kernel6x16.self, problem, workers: workers)
+    case .narrow: run(Kernel4x24.self, problem, workers: workers)
+    case .wide: run(Kernel6x64.self, problem, workers: workers)
+    }
+  }
+
+  /// `batch` independent products `C_t = alpha·op(A_t)·op(B_t) + beta·C_t`, where matrix `t`
+  /// starts at `a + t·strideA`, `b + t·strideB`, `c + t·strideC` (the C blocks must not overlap).
+  ///
+  /// `threads` is an upper bound, as for `multiply`, applied to the whole batch's flops. When
+  /// each product is small (below `singleThreadFlops`) the batch is split between threads, each
+  /// product running on one thread; otherwise the products run in turn, each on all threads.
+  /// Either way each product's result is the same as `multiply` gives it.
+  public static func batchedMultiply(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int,
+    strideB: Int,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int, batch: Int,
+    threads: Int? = nil
+  ) {
+    batchedMultiply(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a,
+      lda: lda, strideA: strideA, b: b, ldb: ldb, strideB: strideB, beta: beta, c: c, ldc: ldc,
+      strideC: strideC, batch: batch,
+      workers: workerCount(limit: threads, flops: 2 * m * n * k * batch))
+  }
+
+  /// `batchedMultiply` on up to exactly `workers` threads (for tests).
+  static func batchedMultiply(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int,
+    strideB: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int,
+    batch: Int, workers: Int
+  ) {
+    precondition(batch >= 0, "GEMM.batchedMultiply: negative batch \(batch)")
+    let split = workers > 1 && batch > 1 && 2 * m * n * k < singleThreadFlops
+    Parallel.forEach(batch, threads: split ? workers : 1) { t in
+      multiply(
+        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+        a: a + t * strideA, lda: lda, b: b + t * strideB, ldb: ldb, beta: beta,
+        c: c + t * strideC, ldc: ldc, workers: split ? 1 : workers)
+    }
+  }
+
+  /// Threads for a product of `flops`: one below `singleThreadFlops`, else `limit` (default
+  /// `Parallel.threadCount`).
+  static func workerCount(limit: Int?, flops: Int) -> Int {
+    flops < singleThreadFlops ? 1 : max(1, limit ?? Parallel.threadCount)
+  }
+
+  // MARK: - Kernel choice
+
+  /// Which micro-kernel shape the blocked loop uses.
+  enum KernelChoice: Sendable {
+    /// 4×24 (6×16 when C has at most 16 columns): for 256-bit (AVX2) or 128-bit (NEON, SSE)
+    /// vectors. Both use the same k blocking, so they give bit-identical results.
+    case narrow
+    /// 6×64: for 512-bit vectors (AVX-512), where 4×24 cannot keep the FMA units busy.
+    case wide
+  }
+
+  /// The micro-kernel in use, chosen once from the processor's features.
+  static let kernel = detectKernel()
+
+  private static func detectKernel() -> KernelChoice {
+    #if arch(x86_64) && BETTI_FMA && os(Linux)
+      // The build targets the native CPU, so 512-bit code runs only where the CPU has it.
+      if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+        let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+        flags.split(separator: " ").contains("avx512f")
+      {
+        return .wide
+      }
+    #endif
+    return .narrow
+  }
+
+  // MARK: - Blocked loop
+
+  struct Problem {
+    var transposeA: Bool
+    var transposeB: Bool
+    var m: Int
+    var n: Int
+    var k: Int
+    var alpha: Float
+    var a: UnsafePointer<Float>
+    var lda: Int
+    var b: UnsafePointer<Float>
+    var ldb: Int
+    var beta: Float
+    var c: UnsafeMutablePointer<Float>
+    var ldc: Int
+  }
+
+  static func run<K: GEMMMicroKernel>(_ kernel: K.Type, _ p: Problem, workers: Int) {
+    if p.m == 0 || p.n == 0 { return }
+    if p.k == 0 || p.alpha == 0 {
+      scale(p)
+      return
+    }
+    if workers > 1 && p.m >= 2 * workers * K.mr {
+      rowBlockedProduct(K.self, p, workers: workers)
+      return
+    }
+    // Few rows: split C into `parts` blocks of whole micro-tiles along its longer side.
+    let splitRows = p.m >= p.n
+    let tile = splitRows ? K.mr : K.nr
+    let tiles = ((splitRows ? p.m : p.n) + tile - 1) / tile
+    let parts = min(workers, tiles)
+    Parallel.forEach(parts, threads: parts) { part in
+      let first = part * tiles / parts * tile
+      let last = min((part + 1) * tiles / parts * tile, splitRows ? p.m : p.n)
+      let buffer = PackingBuffers.acquire(K.self)
+      defer { PackingBuffers.release(K.self, buffer) }
+      if splitRows {
+        blocked(K.self, p, rows: first..<last, columns: 0..<p.n, buffer: buffer)
+      } else {
+        blocked(K.self, p, rows: 0..<p.m, columns: first..<last, buffer: buffer)
+      }
+    }
+  }
+
+  /// Single-threaded blocked product for the block `rows × columns` of C.
+  static func blocked<K: GEMMMicroKernel>(
+    _ kernel: K.Type, _ p: Problem, rows: Range<Int>, columns: Range<Int>,
+    buffer: UnsafeMutablePointer<Float>
+  ) {
+    let packedA = buffer
+    let packedB = packedA + K.packedAFloats
+    let scratch = packedB + K.kc * K.nc
+    var jc = columns.lowerBound
+    while jc < columns.upperBound {
+      let nc = min(K.nc, columns.upperBound - jc)
+      var pc = 0
+      while pc < p.k {
+        let kc = min(K.kc, p.k - pc)
+        // Later k blocks add to what the first one wrote.
+        let beta: Float = pc == 0 ? p.beta : 1
+        packB(
+          transposed: p.transposeB, b: p.b, ldb: p.ldb, row: pc, col: jc, depth: kc, columns: nc,
+          nr: K.nr, into: packedB)
+        var ic = rows.lowerBound
+        while ic < rows.upperBound {
+          let mc = min(K.blockRows(depth: kc), rows.upperBound - ic)
+          macroKernel(
+            K.self, p, rows: ic..<(ic + mc), depth: pc..<(pc + kc), beta: beta,
+            columns: jc..<(jc + nc),
+            packedB: packedB, packedA: packedA, scratch: scratch)
+          ic += mc
+        }
+        pc += kc
+      }
+      jc += nc
+    }
+  }
+
+  /// Multiplies one block of op(A) (`rows × depth`) by the packed panels of op(B)
+  /// (`depth × columns`), merging into C with `beta`.
+  ///
+  /// A is packed into `packedA` first, unless the block meets a single B panel: then each
+  /// element of A is used once, and the micro-kernel reads A where it lies instead.
+  @inline(__always)
+  static func macroKernel<K: GEMMMicroKernel>(
+    _ kernel: K.Type, _ p: Problem, rows: Range<Int>, depth: Range<Int>, beta: Float,
+    columns: Range<Int>, packedB: UnsafePointer<Float>, packedA: UnsafeMutablePointer<Float>,
+    scratch: UnsafeMutablePointer<Float>
+  ) {
+    let (mc, kc, nc) = (rows.count, depth.count, columns.count)
+    let inPlace = nc <= K.nr
+    if !inPlace {
+      packA(
+        transposed: p.transposeA, a: p.a, lda: p.lda, row: rows.lowerBound, col: depth.lowerBound,
+        rows: mc, depth: kc, mr: K.mr, into: packedA)
+    }
+    var jr = 0
+    while jr < nc {
+      let width = min(K.nr, nc - jr)
+      let panelB = packedB + jr * kc
+      var ir = 0
+      while ir < mc {
+        let height = min(K.mr, mc - ir)
+        let a: UnsafePointer<Float>
+        let strides: (row: Int, depth: Int)
+        if !inPlace {
+          (a, strides) = (UnsafePointer(packedA + ir * kc), (1, K.mr))
+        } else if p.transposeA {
+          (a, strides) = (p.a + depth.lowerBound * p.lda + rows.lowerBound + ir, (1, p.lda))
+        } else {
+          (a, strides) = (p.a + (rows.lowerBound + ir) * p.lda + depth.lowerBound, (p.lda, 1))
+        }
+        K.run(
+          kc: kc, a: a, aStrides: strides, aRows: inPlace ? height : K.mr, b: panelB,
+          c: p.c + (rows.lowerBound + ir) * p.ldc + columns.lowerBound + jr, ldc: p.ldc,
+          alpha: p.alpha, beta: beta, rows: height, columns: width, scratch: scratch)
+        ir += K.mr
+      }
+      jr += K.nr
+    }
+  }
+
+  /// `C = beta·C` (zeros when beta == 0, without reading C): the whole product when k == 0 or
+  /// alpha == 0.
+  private static func scale(_ p: Problem) {
+    for i in 0..<p.m {
+      let row = p.c + i * p.ldc
+      if p.beta == 0 {
+        row.update(repeating: 0, count: p.n)
+      } else {
+        for j in 0..<p.n { row[j] = p.beta * row[j] }
+      }
+    }
+  }
+}
+
+/// Packing buffers, 64-byte aligned, one per concurrent caller and kernel shape, kept for reuse.
+enum PackingBuffers {
+  private static let pools = Locked([ObjectIdentifier: [UnsafeMutablePointer<Float>]]())
+
+  static func acquire<K: GEMMMicroKernel>(_ kernel: K.Type) -> UnsafeMutablePointer<Float> {
+    if let buffer = pools.withLock({ $0[ObjectIdentifier(K.self)]?.popLast() }) { return buffer }
+    let count = K.bufferFloats
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
+    return raw.bindMemory(to: Float.self, capacity: count)
+  }
+
+  static func release<K: GEMMMicroKernel>(_ kernel: K.Type, _ buffer: UnsafeMutablePointer<Float>) {
+    pools.withLock { $0[ObjectIdentifier(K.self), default: []].append(buffer) }
+  }
+}
+
+/// A value behind a lock.
+final class Locked<Value>: @unchecked Sendable {
+  private let lock = NSLock()
+  private var stored: Value
+  init(_ value: Value) { stored = value }
+  var value: Value {
+    get { lock.withLock { stored } }
+    set { lock.withLock { stored = newValue } }
+  }
+  func withLock<R>(_ body: (inout Value) -> R) -> R {
+    lock.withLock { body(&stored) }
+  }
+}

@@ -1,0 +1,127 @@
+// Register-blocked micro-kernels for `GEMM`.
+//
+// A micro-kernel multiplies one packed MR×kc sliver of A (k-major: MR values per k) by one
+// packed kc×NR sliver of B (NR values per k), keeping the whole MR×NR block of C in vector
+// registers, then merges it into C as `alpha·acc + beta·C` (C not read when beta == 0).
+// Every element of C is a single fused multiply-add chain over k in increasing order, whatever
+// tile it falls in, so the result does not depend on how the work is split between threads.
+
+/// Fused multiply-add on 16 lanes: `acc + x·y`. Without `BETTI_FMA` (portable builds) the
+/// compiler cannot emit vector FMA instructions, and `addingProduct` would become a per-lane
+/// library call, so a separate multiply and add is used instead (results then differ in the
+/// last bit from FMA builds).
+@inline(__always)
+func fusedMultiplyAdd(_ acc: SIMD16<Float>, _ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float>
+{
+  #if BETTI_FMA
+    return acc.addingProduct(x, y)
+  #else
+    return acc + x * y
+  #endif
+}
+
+@inline(__always)
+func loadVector(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+  UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inline(__always)
+func storeVector(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+  UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+}
+
+@inline(__always)
+func fusedMultiplyAdd(_ acc: SIMD8<Float>, _ x: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Float> {
+  #if BETTI_FMA
+    return acc.addingProduct(x, y)
+  #else
+    return acc + x * y
+  #endif
+}
+
+@inline(__always)
+func loadVector8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+  UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+func storeVector(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+  UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+func mergeRow(_ acc: SIMD8<Float>, _ alpha: Float, _ beta: Float, _ c: UnsafeMutablePointer<Float>)
+{
+  if beta == 0 {
+    storeVector(alpha * acc, c)
+  } else {
+    storeVector(alpha * acc + beta * loadVector8(c), c)
+  }
+}
+
+/// Merges one row of accumulators into C: `alpha·acc + beta·C`, or `alpha·acc` when beta == 0.
+@inline(__always)
+func mergeRow(_ acc: SIMD16<Float>, _ alpha: Float, _ beta: Float, _ c: UnsafeMutablePointer<Float>)
+{
+  if beta == 0 {
+    storeVector(alpha * acc, c)
+  } else {
+    storeVector(alpha * acc + beta * loadVector(c), c)
+  }
+}
+
+/// Merges a partial tile from `scratch` (row stride `nr`) into C with the same arithmetic as
+/// `mergeRow`, one element at a time.
+@inline(__always)
+func mergeEdge(
+  _ scratch: UnsafePointer<Float>, nr: Int, rows: Int, columns: Int, alpha: Float, beta: Float,
+  c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+  for r in 0..<rows {
+    let src = scratch + r * nr
+    let dst = c + r * ldc
+    if beta == 0 {
+      for j in 0..<columns { dst[j] = alpha * src[j] }
+    } else {
+      for j in 0..<columns { dst[j] = alpha * src[j] + beta * dst[j] }
+    }
+  }
+}
+
+/// The shape of a micro-kernel and the cache blocking that goes with it.
+protocol GEMMMicroKernel {
+  /// Rows of C per micro-tile (A panel height).
+  static var mr: Int { get }
+  /// Columns of C per micro-tile (B panel width), a multiple of 8.
+  static var nr: Int { get }
+  /// Most rows of C in one block (a multiple of `mr`); deep blocks use fewer (`blockRows`).
+  static var mc: Int { get }
+  /// Floats of packed A kept in the L2 cache: a block has `aBlockFloats / kc` rows at most.
+  static var aBlockFloats: Int { get }
+  /// Depth of one packed block. Deep blocks mean fewer passes of reading and writing C, which
+  /// costs more than streaming the B sliver from L2 instead of L1.
+  static var kc: Int { get }
+  /// Columns of B packed at once (sized for the L3 cache), a multiple of `nr`.
+  static var nc: Int { get }
+  /// Computes one tile; `rows <= mr`, `columns <= nr`; `scratch` holds `mr·nr` floats.
+  /// Element (r, p) of the A sliver is at `a[r·aStrides.row + p·aStrides.depth]`: `(1, mr)` for
+  /// a packed panel, or A's own layout when it is read in place; rows at and past `aRows` are
+  /// never read (a packed panel passes `mr`, its padding being zeros).
+  static func run(
+    kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
+    b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+    rows: Int, columns: Int,
+    scratch: UnsafeMutablePointer<Float>)
+}
+
+extension GEMMMicroKernel {
+  /// Rows of A packed at once for a block of depth `depth`: as many whole tiles as fit
+  /// `aBlockFloats`, between `mr` and `mc`.
+  static func blockRows(depth: Int) -> Int {
+    max(mr, min(mc, aBlockFloats / max(depth, 1) / mr * mr))
+  }
+
+  /// Floats of the packing buffer given to one worker: A block, B block, then an edge tile.
+  static var packedAFloats: Int { max(aBlockFloats, mr * kc) }
+  static var bufferFloats: Int { packedAFloats + kc * nc + mr * nr }
+}

@@ -1,0 +1,116 @@
+import Autodiff
+import Foundation
+
+/// Throughput of `GEMM` on the shapes the transformer uses, measured the way the NumPy reference
+/// script (`shared/bench/gemm.py`) measures it: GFLOPS = 2·M·N·K·batch / median time, after three
+/// warm-up calls, over `max(10, 2e9 / flops)` timed calls.
+public enum GEMMBenchmark {
+  /// One product `(batch ×) (M×K)·(K×N)`, row-major, no transposes.
+  public struct Shape: Sendable, Equatable {
+    public var m: Int
+    public var k: Int
+    public var n: Int
+    public var batch: Int
+
+    public init(m: Int, k: Int, n: Int, batch: Int = 1) {
+      self.m = m
+      self.k = k
+      self.n = n
+      self.batch = batch
+    }
+
+    /// Flops of one call: `2·M·N·K·batch`.
+    public var flops: Int { 2 * m * n * k * batch }
+
+    /// `M=… K=… N=…`, or `batched B×(M×K @ K×N)`, as the reference script labels it.
+    public var label: String {
+      batch == 1 ? "M=\(m) K=\(k) N=\(n)" : "batched \(batch)x(\(m)x\(k) @ \(k)x\(n))"
+    }
+  }
+
+  /// One measurement.
+  public struct Row: Sendable {
+    public var shape: Shape
+    public var threads: Int
+    public var medianSeconds: Double
+    public var gflops: Double { Double(shape.flops) / medianSeconds / 1e9 }
+  }
+
+  /// Square 64…1024, the transformer's projection shapes, and a batch of small attention-sized
+  /// products, in the reference script's order.
+  public static let standardShapes: [Shape] =
+    [64, 128, 256, 512, 1024].map { Shape(m: $0, k: $0, n: $0) } + [
+      Shape(m: 2048, k: 64, n: 256), Shape(m: 2048, k: 128, n: 512),
+      Shape(m: 2048, k: 256, n: 1024), Shape(m: 64, k: 64, n: 16, batch: 32),
+    ]
+
+  /// Measures every shape at every thread limit (outermost, like the reference script, whose
+  /// `threadpool_limits` is a limit too: products below `GEMM.singleThreadFlops` use one thread).
+  /// `onRow` is called as each row is finished, so a caller can show progress.
+  public static func run(
+    shapes: [Shape] = standardShapes, threadCounts: [Int] = [1, 2],
+    onRow: (Row) -> Void = { _ in }
+  ) -> [Row] {
+    var rows: [Row] = []
+    for threads in threadCounts {
+      for shape in shapes {
+        let row = Row(
+          shape: shape, threads: threads, medianSeconds: medianSeconds(shape, threads: threads))
+        onRow(row)
+        rows.append(row)
+      }
+    }
+    return rows
+  }
+
+  /// Median wall time of one call of `shape` on `threads` threads.
+  public static func medianSeconds(_ shape: Shape, threads: Int) -> Double {
+    let (m, k, n, batch) = (shape.m, shape.k, shape.n, shape.batch)
+    let a = randomValues(count: batch * m * k, seed: 1)
+    let b = randomValues(count: batch * k * n, seed: 2)
+    var c = [Float](repeating: 0, count: batch * m * n)
+    let repeats = max(10, Int(2e9 / Double(max(shape.flops, 1))))
+    var times: [Double] = []
+    times.reserveCapacity(repeats)
+    a.withUnsafeBufferPointer { a in
+      b.withUnsafeBufferPointer { b in
+        c.withUnsafeMutableBufferPointer { c in
+          func call() {
+            if batch == 1 {
+              GEMM.multiply(
+                transposeA: false, transposeB: false, m: m, n: n, k: k, a: a.baseAddress!, lda: k,
+                b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n, threads: threads)
+            } else {
+              GEMM.batchedMultiply(
+                transposeA: false, transposeB: false, m: m, n: n, k: k, a: a.baseAddress!, lda: k,
+                strideA: m * k, b: b.baseAddress!, ldb: n, strideB: k * n, c: c.baseAddress!,
+                ldc: n, strideC: m * n, batch: batch, threads: threads)
+            }
+          }
+          for _ in 0..<3 { call() }
+          for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            call()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+          }
+        }
+      }
+    }
+    times.sort()
+    return times.count % 2 == 1
+      ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+  }
+
+  /// Uniform values in [-1, 1) from a fixed-seed generator (SplitMix64).
+  private static func randomValues(count: Int, seed: UInt64) -> [Float] {
+    var state = seed
+    return (0..<count).map { _ in
+      state &+= 0x9E37_79B9_7F4A_7C15
+      var z = state
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      z ^= z >> 31
+      return Float(z >> 40) / Float(1 << 23) - 1
+    }
+  }
+}

@@ -1,0 +1,265 @@
+import Testing
+
+@testable import Autodiff
+
+// Checks the packed GEMM against GEMMReference (three loops, Double accumulation).
+// Tolerance per element: |C − C_ref| ≤ (k + 2)·eps·(|alpha|·Σ_p |a_ip||b_pj| + |beta·c_ij|),
+// eps = Float.ulpOfOne: the standard forward error bound of a length-k float dot product
+// followed by the alpha/beta merge.
+
+/// Deterministic uniform values in [-1, 1) (SplitMix64), so failures reproduce.
+private struct SplitMix {
+  var state: UInt64
+  mutating func next() -> Float {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    z ^= z >> 31
+    return Float(z >> 40) / Float(1 << 23) - 1
+  }
+  mutating func array(_ count: Int) -> [Float] { (0..<count).map { _ in next() } }
+}
+
+/// One product with its stored layouts: A is (transposeA ? k×m : m×k) with row stride lda, etc.
+private struct Case {
+  var transposeA = false
+  var transposeB = false
+  var m: Int
+  var n: Int
+  var k: Int
+  var alpha: Float = 1
+  var beta: Float = 0
+  var padA = 0
+  var padB = 0
+  var padC = 0
+
+  var lda: Int { (transposeA ? m : k) + padA }
+  var ldb: Int { (transposeB ? k : n) + padB }
+  var ldc: Int { n + padC }
+  var sizeA: Int { (transposeA ? k : m) * lda }
+  var sizeB: Int { (transposeB ? n : k) * ldb }
+  var sizeC: Int { m * ldc }
+}
+
+/// Runs `GEMM` and the reference on the same random inputs; returns the worst error relative to
+/// the tolerance (≤ 1 passes) and the GEMM output.
+private func check(
+  _ t: Case, seed: UInt64 = 1, workers: Int = 1, kernel: GEMM.KernelChoice = GEMM.kernel
+) -> (ratio: Float, c: [Float]) {
+  var rng = SplitMix(state: seed)
+  let a = rng.array(t.sizeA)
+  let b = rng.array(t.sizeB)
+  let c0 = rng.array(t.sizeC)
+  var fast = c0
+  var slow = c0
+  var bound = c0.map { abs($0) }
+  let absA = a.map { abs($0) }
+  let absB = b.map { abs($0) }
+  GEMM.multiply(
+    transposeA: t.transposeA, transposeB: t.transposeB, m: t.m, n: t.n, k: t.k, alpha: t.alpha,
+    a: a, lda: t.lda, b: b, ldb: t.ldb, beta: t.beta, c: &fast, ldc: t.ldc, workers: workers,
+    kernel: kernel)
+  GEMMReference.multiply(
+    transposeA: t.transposeA, transposeB: t.transposeB, m: t.m, n: t.n, k: t.k, alpha: t.alpha,
+    a: a, lda: t.lda, b: b, ldb: t.ldb, beta: t.beta, c: &slow, ldc: t.ldc)
+  GEMMReference.multiply(
+    transposeA: t.transposeA, transposeB: t.transposeB, m: t.m, n: t.n, k: t.k,
+    alpha: abs(t.alpha), a: absA, lda: t.lda, b: absB, ldb: t.ldb, beta: abs(t.beta), c: &bound,
+    ldc: t.ldc)
+  var worst: Float = 0
+  let eps = Float(t.k + 2) * Float.ulpOfOne
+  for i in 0..<t.m {
+    for j in 0..<t.n {
+      let index = i * t.ldc + j
+      let error = abs(fast[index] - slow[index])
+      let tolerance = eps * bound[index] + Float.leastNormalMagnitude
+      worst = max(worst, error / tolerance)
+      if !(error <= tolerance) { worst = .infinity }
+    }
+    // Padding columns of C must be untouched.
+    for j in t.n..<t.ldc where fast[i * t.ldc + j] != c0[i * t.ldc + j] { worst = .infinity }
+  }
+  return (worst, fast)
+}
+
+private let transposes = [(false, false), (false, true), (true, false), (true, true)]
+private let kernels: [GEMM.KernelChoice] = [.narrow, .wide]
+
+@Test(arguments: kernels)
+func gemmMatchesReferenceOnOddShapes(kernel: GEMM.KernelChoice) {
+  let sizes = [1, 7, 63, 65, 257]
+  for m in sizes {
+    for n in sizes {
+      for k in sizes {
+        for (ta, tb) in transposes {
+          // All transposes where at most one size is 257; the larger shapes untransposed only.
+          if [m, n, k].filter({ $0 == 257 }).count > 1 && (ta || tb) { continue }
+          let t = Case(transposeA: ta, transposeB: tb, m: m, n: n, k: k)
+          let result = check(t, seed: UInt64(m * 1_000_000 + n * 1000 + k), kernel: kernel)
+          #expect(result.ratio <= 1, "m=\(m) n=\(n) k=\(k) transposeA=\(ta) transposeB=\(tb)")
+        }
+      }
+    }
+  }
+}
+
+@Test(arguments: kernels)
+func gemmMatchesReferenceOnRoundShapesWithAlphaBeta(kernel: GEMM.KernelChoice) {
+  for size in [16, 64, 128, 256] {
+    for (ta, tb) in transposes {
+      for (alpha, beta) in [(Float(1), Float(0)), (0.5, 1), (-2, 0.25), (0, 3)]
+      where size < 256 || beta == 0 {
+        let t = Case(
+          transposeA: ta, transposeB: tb, m: size, n: size, k: size, alpha: alpha, beta: beta)
+        let result = check(t, seed: UInt64(size), kernel: kernel)
+        #expect(result.ratio <= 1, "size=\(size) \(ta) \(tb) alpha=\(alpha) beta=\(beta)")
+      }
+    }
+  }
+}
+
+@Test(arguments: kernels)
+func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
+  // n = 20 is one 4×24 panel, where A is read in place rather than packed.
+  for (ta, tb) in transposes {
+    for n in [20, 70] {
+      // k = 1100 crosses k blocks (1024 deep on AVX2, 512 on AVX-512), so the beta = 1 merge of
+      // later blocks is exercised too.
+      let t = Case(
+        transposeA: ta, transposeB: tb, m: 37, n: n, k: 1100, alpha: 1.5, beta: -1, padA: 5,
+        padB: 17, padC: 3)
+      #expect(check(t, kernel: kernel).ratio <= 1, "\(ta) \(tb) n=\(n)")
+    }
+  }
+}
+
+@Test func gemmOverwritesNaNWhenBetaIsZero() {
+  for kernel in kernels {
+    for (m, n, k) in [(6, 16, 8), (13, 70, 9), (64, 64, 64), (5, 3, 0)] {
+      let a = [Float](repeating: 1, count: m * k)
+      let b = [Float](repeating: 2, count: k * n)
+      var c = [Float](repeating: .nan, count: m * n)
+      GEMM.multiply(
+        transposeA: false, transposeB: false, m: m, n: n, k: k, a: a, lda: max(k, 1), b: b,
+        ldb: n, c: &c, ldc: n, kernel: kernel)
+      #expect(c.allSatisfy { $0 == Float(2 * k) }, "m=\(m) n=\(n) k=\(k)")
+    }
+  }
+}
+
+@Test func gemmResultsDoNotDependOnThreadCount() {
+  for kernel in kernels {
+    for (m, n, k) in [
+      (390, 300, 520), (70, 500, 300), (100, 90, 1500), (1, 1000, 40), (1000, 1, 40),
+    ] {
+      for (ta, tb) in transposes {
+        let t = Case(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.75, beta: 0.5)
+        var rng = SplitMix(state: 7)
+        let a = rng.array(t.sizeA)
+        let b = rng.array(t.sizeB)
+        let c0 = rng.array(t.sizeC)
+        var outputs: [[Float]] = []
+        for threads in [1, 2, 3] {
+          var c = c0
+          GEMM.multiply(
+            transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: t.alpha, a: a, lda: t.lda,
+            b: b, ldb: t.ldb, beta: t.beta, c: &c, ldc: t.ldc, workers: threads, kernel: kernel)
+          outputs.append(c)
+        }
+        #expect(outputs[0] == outputs[1], "m=\(m) n=\(n) k=\(k) \(ta) \(tb) \(kernel)")
+        #expect(outputs[0] == outputs[2], "m=\(m) n=\(n) k=\(k) \(ta) \(tb) \(kernel)")
+      }
+    }
+  }
+}
+
+@Test func batchedGEMMMatchesReferenceAndIsThreadIndependent() {
+  var rng = SplitMix(state: 3)
+  for (ta, tb) in transposes {
+    // Strides larger than the matrices, so gaps between them must stay untouched.
+    let (m, n, k, batch) = (33, 17, 64, 9)
+    let (strideA, strideB, strideC) = (m * k + 3, k * n + 5, m * n + 7)
+    let a = rng.array(strideA * batch)
+    let b = rng.array(strideB * batch)
+    let c0 = rng.array(strideC * batch)
+    let lda = ta ? m : k
+    let ldb = tb ? k : n
+    var expected = c0
+    GEMMReference.batchedMultiply(
+      transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 2, a: a, lda: lda, strideA: strideA,
+      b: b, ldb: ldb, strideB: strideB, beta: 0.5, c: &expected, ldc: n, strideC: strideC,
+      batch: batch)
+    var results: [[Float]] = []
+    for threads in [1, 2] {
+      var c = c0
+      GEMM.batchedMultiply(
+        transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 2, a: a, lda: lda,
+        strideA: strideA, b: b, ldb: ldb, strideB: strideB, beta: 0.5, c: &c, ldc: n,
+        strideC: strideC, batch: batch, workers: threads)
+      results.append(c)
+    }
+    #expect(results[0] == results[1])
+    // Loose bound here: entries are sums of 64 products of values in [-1, 1).
+    let worst = zip(results[0], expected).map { abs($0 - $1) }.max() ?? 0
+    #expect(worst <= 1e-4, "transposeA=\(ta) transposeB=\(tb) worst=\(worst)")
+  }
+}
+
+@Test func parallelForEachVisitsEveryIndexOnce() {
+  for threads in [1, 2, 5] {
+    for count in [0, 1, 2, 7, 100] {
+      let hits = UnsafeMutablePointer<Int>.allocate(capacity: max(count, 1))
+      hits.initialize(repeating: 0, count: max(count, 1))
+      Parallel.forEach(count, threads: threads) { hits[$0] += 1 }
+      #expect((0..<count).allSatisfy { hits[$0] == 1 }, "threads=\(threads) count=\(count)")
+      hits.deallocate()
+    }
+  }
+}
+
+@Test func narrowKernelShapesAgreeBitForBit() {
+  // 4×24 and 6×16 share the k blocking, so each element is the same fused multiply-add chain.
+  var rng = SplitMix(state: 11)
+  let (m, n, k) = (50, 16, 2100)
+  let a = rng.array(m * k)
+  let b = rng.array(k * n)
+  var outputs: [[Float]] = []
+  for useWideTile in [false, true] {
+    var c = [Float](repeating: .nan, count: m * n)
+    a.withUnsafeBufferPointer { a in
+      b.withUnsafeBufferPointer { b in
+        c.withUnsafeMutableBufferPointer { c in
+          let problem = GEMM.Problem(
+            transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a.baseAddress!,
+            lda: k, b: b.baseAddress!, ldb: n, beta: 0, c: c.baseAddress!, ldc: n)
+          if useWideTile {
+            GEMM.run(Kernel4x24.self, problem, workers: 1)
+          } else {
+            GEMM.run(Kernel6x16.self, problem, workers: 1)
+          }
+        }
+      }
+    }
+    outputs.append(c)
+  }
+  #expect(outputs[0] == outputs[1])
+}
+
+@Test func publicThreadLimitGivesTheSameResult() {
+  // 2·400·300·300 = 72 MFLOP: above `singleThreadFlops`, so `threads: 2` really splits.
+  var rng = SplitMix(state: 5)
+  let (m, n, k) = (400, 300, 300)
+  let a = rng.array(m * k)
+  let b = rng.array(k * n)
+  var outputs: [[Float]] = []
+  for threads in [1, 2, nil] {
+    var c = [Float](repeating: .nan, count: m * n)
+    GEMM.multiply(
+      transposeA: false, transposeB: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c,
+      ldc: n, threads: threads)
+    outputs.append(c)
+  }
+  #expect(outputs[0] == outputs[1])
+  #expect(outputs[0] == outputs[2])
+}
