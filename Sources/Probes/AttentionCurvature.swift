@@ -24,8 +24,9 @@ public struct AttentionCurvature: Sendable, Equatable {
   /// Minimum of κ over pairs, positional metric.
   public var positionalMin: Double
 
-  public init(discreteMean: Double, discreteMin: Double, positionalMean: Double, positionalMin: Double)
-  {
+  public init(
+    discreteMean: Double, discreteMin: Double, positionalMean: Double, positionalMin: Double
+  ) {
     self.discreteMean = discreteMean
     self.discreteMin = discreteMin
     self.positionalMean = positionalMean

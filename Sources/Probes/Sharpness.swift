@@ -103,7 +103,8 @@ public enum Sharpness {
       let lambda = ww > 0 ? wHw / ww : 0
       let change =
         iteration == 1
-        ? Double.infinity : abs(lambda - estimate.eigenvalue) / max(abs(lambda), .leastNormalMagnitude)
+        ? Double.infinity
+        : abs(lambda - estimate.eigenvalue) / max(abs(lambda), .leastNormalMagnitude)
       estimate = SharpnessEstimate(
         eigenvalue: lambda, iterations: iteration, relativeChange: change,
         converged: change <= tolerance)

@@ -90,7 +90,8 @@ public enum SphereGeometry {
       stepSum += step
     }
     let t = Double(tokens)
-    return SphereUpdate(tangentFraction: tangentSum / t, angle: angleSum / t, stepSquared: stepSum / t)
+    return SphereUpdate(
+      tangentFraction: tangentSum / t, angle: angleSum / t, stepSquared: stepSum / t)
   }
 
   /// Measures residual states `(B, T, C)`, one per layer `0...depth` (as `ForwardCapture` keeps
@@ -101,12 +102,14 @@ public enum SphereGeometry {
     guard let shape = residuals.first?.shape else {
       return SphereGeometrySummary(layers: [], action: 0)
     }
-    precondition(shape.count == 3, "SphereGeometry.measure: residual shape \(shape) is not (B, T, C)")
+    precondition(
+      shape.count == 3, "SphereGeometry.measure: residual shape \(shape) is not (B, T, C)")
     let (b, t, c) = (shape[0], shape[1], shape[2])
     let depth = residuals.count - 1
     precondition(!sequences.isEmpty, "SphereGeometry.measure: no sequences selected")
     for r in residuals {
-      precondition(r.shape == shape, "SphereGeometry.measure: residual shapes \(r.shape) ≠ \(shape)")
+      precondition(
+        r.shape == shape, "SphereGeometry.measure: residual shapes \(r.shape) ≠ \(shape)")
     }
     for s in sequences {
       precondition(s >= 0 && s < b, "SphereGeometry.measure: sequence \(s) outside batch of \(b)")
