@@ -135,10 +135,11 @@ private func expectClose(
     for i in 0..<n { a[i * n + max(i - 1, 0)] = 1 }
     let c = AttentionCurvature(attention: a, count: n, causal: true)
     let harmonic = (1..<n).reduce(0.0) { $0 + 1 / Double($1) }
-    #expect(abs(c.positionalMean - harmonic / Double(n * (n - 1) / 2)) < 1e-12)
+    // κ per pair is formed in Float32: agreement to a few ulps of 1.
+    #expect(abs(c.positionalMean - harmonic / Double(n * (n - 1) / 2)) < 1e-7)
     #expect(c.positionalMin == 0)
     // Discrete: rows 0 and 1 coincide (κ = 1), every other pair is disjoint (κ = 0).
-    #expect(abs(c.discreteMean - 1 / Double(n * (n - 1) / 2)) < 1e-12)
+    #expect(abs(c.discreteMean - 1 / Double(n * (n - 1) / 2)) < 1e-7)
     #expect(c.discreteMin == 0)
   }
 
