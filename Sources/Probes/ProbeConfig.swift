@@ -78,6 +78,9 @@ public struct SharpnessConfig: Sendable, Equatable, Codable {
 }
 
 /// The schedules of all probe families, as the experiment config holds them.
+///
+/// `gradients` uses only `enabled` and `every`: it measures every parameter tensor and every
+/// residual position on the training batch of the step.
 public struct ProbesConfig: Sendable, Equatable, Codable {
   public var attention: ProbeConfig
   public var sphere: ProbeConfig

@@ -32,3 +32,40 @@ import Testing
     #expect(decoded == row)
   }
 }
+
+@Suite struct ProbeConfigValidationTests {
+  @Test func namesTheFieldTheValueAndTheRule() {
+    var config = ProbesConfig()
+    #expect(throws: Never.self) { try config.validate(depth: 4, heads: 4, batch: 2) }
+    config.attention.heads = [1, 5]
+    #expect(
+      throws: ProbeConfigError.invalid(
+        path: "probes.attention.heads", value: "5", rule: "must lie in 0..<4 (model.heads)")
+    ) {
+      try config.validate(depth: 4, heads: 4, batch: 2)
+    }
+    config = ProbesConfig()
+    config.sphere.layers = [4]  // the input of the final norm: allowed for states
+    #expect(throws: Never.self) { try config.validate(depth: 4, heads: 4, batch: 2) }
+    config.attention.layers = [4]
+    #expect(throws: ProbeConfigError.self) { try config.validate(depth: 4, heads: 4, batch: 2) }
+    config = ProbesConfig()
+    config.sphere.sequences = [2]
+    do {
+      try config.validate(depth: 4, heads: 4, batch: 2)
+      Issue.record("expected an error")
+    } catch {
+      #expect(
+        error.localizedDescription
+          == "probes.sphere.sequences = 2 must lie in 0..<2 (the probe batch)")
+    }
+    config = ProbesConfig()
+    config.sharpness.tolerance = 0
+    #expect(
+      throws: ProbeConfigError.invalid(
+        path: "probes.sharpness.tolerance", value: "0.0", rule: "must be > 0")
+    ) {
+      try config.validate(depth: 4, heads: 4, batch: 2)
+    }
+  }
+}
