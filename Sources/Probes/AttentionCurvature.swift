@@ -157,37 +157,25 @@ public struct AttentionCurvature: Sendable, Equatable {
     while k + 1 < columns {
       let (b0, b1) = (UnsafeRawPointer(b + k &* 16), UnsafeRawPointer(b + (k &+ 1) &* 16))
       let (g0, g1) = (UnsafeRawPointer(g + k &* 16), UnsafeRawPointer(g + (k &+ 1) &* 16))
-      l1.0 += magnitude(SIMD16(repeating: a[k]) - b0.loadUnaligned(as: SIMD16<Float>.self))
-      w1.0 += magnitude(SIMD16(repeating: f[k]) - g0.loadUnaligned(as: SIMD16<Float>.self))
-      l1.1 += magnitude(SIMD16(repeating: a[k + 1]) - b1.loadUnaligned(as: SIMD16<Float>.self))
-      w1.1 += magnitude(SIMD16(repeating: f[k + 1]) - g1.loadUnaligned(as: SIMD16<Float>.self))
+      l1.0 += VectorMath.magnitude(
+        SIMD16(repeating: a[k]) - b0.loadUnaligned(as: SIMD16<Float>.self))
+      w1.0 += VectorMath.magnitude(
+        SIMD16(repeating: f[k]) - g0.loadUnaligned(as: SIMD16<Float>.self))
+      l1.1 += VectorMath.magnitude(
+        SIMD16(repeating: a[k + 1]) - b1.loadUnaligned(as: SIMD16<Float>.self))
+      w1.1 += VectorMath.magnitude(
+        SIMD16(repeating: f[k + 1]) - g1.loadUnaligned(as: SIMD16<Float>.self))
       k += 2
     }
     if k < columns {
       let b0 = UnsafeRawPointer(b + k &* 16)
       let g0 = UnsafeRawPointer(g + k &* 16)
-      l1.0 += magnitude(SIMD16(repeating: a[k]) - b0.loadUnaligned(as: SIMD16<Float>.self))
-      w1.0 += magnitude(SIMD16(repeating: f[k]) - g0.loadUnaligned(as: SIMD16<Float>.self))
+      l1.0 += VectorMath.magnitude(
+        SIMD16(repeating: a[k]) - b0.loadUnaligned(as: SIMD16<Float>.self))
+      w1.0 += VectorMath.magnitude(
+        SIMD16(repeating: f[k]) - g0.loadUnaligned(as: SIMD16<Float>.self))
     }
     return (l1.0 + l1.1, w1.0 + w1.1)
-  }
-
-  /// `|x|` lane by lane, by clearing the sign bits (`pointwiseMax(x, -x)` is ~100× slower: it
-  /// is not lowered to a vector instruction).
-  @inline(__always)
-  private static func magnitude(_ x: SIMD16<Float>) -> SIMD16<Float> {
-    let bits = unsafeBitCast(x, to: SIMD16<UInt32>.self) & SIMD16(repeating: 0x7fff_ffff)
-    return unsafeBitCast(bits, to: SIMD16<Float>.self)
-  }
-
-  /// The sum of the lanes as a tree of vector adds (`sum()` adds the 16 lanes one after the
-  /// other).
-  @inline(__always)
-  private static func total(_ x: SIMD16<Float>) -> Float {
-    let x8 = x.lowHalf + x.highHalf
-    let x4 = x8.lowHalf + x8.highHalf
-    let x2 = x4.lowHalf + x4.highHalf
-    return x2.x + x2.y
   }
 
   /// Measures an `n × n` matrix given as `n²` row-major values.

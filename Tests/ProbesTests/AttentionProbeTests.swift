@@ -130,3 +130,22 @@ import Transformer
     }
   }
 }
+
+@Suite struct AttentionEntropyTests {
+  @Test(arguments: [1, 15, 16, 17, 100, 128])
+  func entropyMatchesDoublePrecisionDefinition(_ n: Int) {
+    // Reference: −Σ A log₂ A per row in Double with Foundation's log2, averaged over rows.
+    for causal in [false, true] {
+      let a = randomKernel(n, causal: causal, spread: 3, seed: UInt64(n))
+      var expected = 0.0
+      for v in a where v > 0 { expected -= Double(v) * log2(Double(v)) }
+      expected /= Double(n)
+      let got = a.withUnsafeBufferPointer {
+        AttentionProbe.entropyBits($0.baseAddress!, count: n, causal: causal)
+      }
+      #expect(
+        abs(got - expected) < 2e-6 * max(1, expected),
+        "n \(n) causal \(causal): \(got) vs \(expected)")
+    }
+  }
+}
