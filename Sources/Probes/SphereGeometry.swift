@@ -17,7 +17,8 @@ import Transformer
 ///   - `sphere_step_sq`: `‖Δ‖²`;
 /// - `sphere_action` (model level): the discrete action `Σ_{l<depth} mean_tokens ‖Δ_l‖²` over
 ///   every block, whatever the layer selection.
-/// Every value is then averaged over the selected sequences. Sums run in Double.
+/// Every value is then averaged over the selected sequences. Sums over the width run in Float32
+/// vectors, sums over tokens and sequences in Double.
 public enum SphereGeometry {
   public static let meanCosineMetric = "sphere_mean_cosine"
   public static let tangentFractionMetric = "sphere_tangent_fraction"
@@ -33,16 +34,11 @@ public enum SphereGeometry {
     sum.withUnsafeMutableBufferPointer { s in
       for i in 0..<tokens {
         let h = states + i * width
-        let norm = Kernels.sumOfSquares(h, width).squareRoot()
+        let norm = Double(sumOfProducts(h, h, width)).squareRoot()
         guard norm > 0 else { continue }
         let inverse = 1 / norm
-        var squares = 0.0
-        for c in 0..<width {
-          let u = Double(h[c]) * inverse
-          s[c] += u
-          squares += u * u
-        }
-        units += squares
+        for c in 0..<width { s[c] += Double(h[c]) * inverse }
+        units += 1
       }
     }
     var total = 0.0
@@ -52,7 +48,9 @@ public enum SphereGeometry {
   }
 
   /// Means over tokens of the tangent fraction, the angle moved and `‖Δ‖²` for the update from
-  /// `states` to `next` (both `tokens × width`).
+  /// `states` to `next` (both `tokens × width`). Sums over the width run in Float32 vectors
+  /// (relative error ~1e-7; a purely radial update has a tangent fraction of order 1e-7), the
+  /// means over tokens in Double.
   public static func update(
     from states: UnsafePointer<Float>, to next: UnsafePointer<Float>, tokens: Int, width: Int
   ) -> SphereUpdate {
@@ -60,38 +58,94 @@ public enum SphereGeometry {
     var tangentSum = 0.0
     var angleSum = 0.0
     var stepSum = 0.0
+    let whole = width / 16 * 16
     for i in 0..<tokens {
       let h = states + i * width
       let g = next + i * width
-      let hNorm = Kernels.sumOfSquares(h, width).squareRoot()
-      let gNorm = Kernels.sumOfSquares(g, width).squareRoot()
-      let hInverse = hNorm > 0 ? 1 / hNorm : 0
-      let gInverse = gNorm > 0 ? 1 / gNorm : 0
-      var step = 0.0  // ‖Δ‖²
-      var radial = 0.0  // Δ·u
-      var difference = 0.0  // ‖u_l − u_{l+1}‖²
-      var sum = 0.0  // ‖u_l + u_{l+1}‖²
-      for c in 0..<width {
-        let d = Double(g[c]) - Double(h[c])
-        let u = Double(h[c]) * hInverse
-        let v = Double(g[c]) * gInverse
-        step += d * d
-        radial += d * u
-        difference += (u - v) * (u - v)
-        sum += (u + v) * (u + v)
+      // Pass 1: ‖h‖², ‖g‖², ‖Δ‖² and Δ·h, with Δ = g − h formed before squaring (no
+      // cancellation for small updates).
+      var hh = SIMD16<Float>()
+      var gg = SIMD16<Float>()
+      var dd = SIMD16<Float>()
+      var dh = SIMD16<Float>()
+      var c = 0
+      while c < whole {
+        let x = UnsafeRawPointer(h + c).loadUnaligned(as: SIMD16<Float>.self)
+        let y = UnsafeRawPointer(g + c).loadUnaligned(as: SIMD16<Float>.self)
+        let d = y - x
+        hh += x * x
+        gg += y * y
+        dd += d * d
+        dh += d * x
+        c += 16
       }
-      var tangent = 0.0  // ‖Δ − (Δ·u)u‖², summed directly rather than as ‖Δ‖² − (Δ·u)²
-      for c in 0..<width {
-        let e = (Double(g[c]) - Double(h[c])) - radial * Double(h[c]) * hInverse
+      var (hh1, gg1, dd1, dh1) = (
+        VectorMath.total(hh), VectorMath.total(gg), VectorMath.total(dd), VectorMath.total(dh)
+      )
+      for c in whole..<width {
+        let d = g[c] - h[c]
+        hh1 += h[c] * h[c]
+        gg1 += g[c] * g[c]
+        dd1 += d * d
+        dh1 += d * h[c]
+      }
+      let a: Float = hh1 > 0 ? 1 / hh1.squareRoot() : 0  // u = a·h
+      let b: Float = gg1 > 0 ? 1 / gg1.squareRoot() : 0  // v = b·g
+      let radial = dh1 * a * a  // (Δ·u)u = radial·h
+      // Pass 2: ‖u − v‖², ‖u + v‖² and ‖Δ − (Δ·u)u‖², summed directly rather than as
+      // differences of squares.
+      var minus = SIMD16<Float>()
+      var plus = SIMD16<Float>()
+      var tangent = SIMD16<Float>()
+      c = 0
+      while c < whole {
+        let x = UnsafeRawPointer(h + c).loadUnaligned(as: SIMD16<Float>.self)
+        let y = UnsafeRawPointer(g + c).loadUnaligned(as: SIMD16<Float>.self)
+        let u = x * a
+        let v = y * b
+        let e = (y - x) - x * radial
+        minus += (u - v) * (u - v)
+        plus += (u + v) * (u + v)
         tangent += e * e
+        c += 16
       }
-      if step > 0 { tangentSum += (tangent / step).squareRoot() }
-      angleSum += 2 * atan2(difference.squareRoot(), sum.squareRoot())
-      stepSum += step
+      var (minus1, plus1, tangent1) = (
+        VectorMath.total(minus), VectorMath.total(plus), VectorMath.total(tangent)
+      )
+      for c in whole..<width {
+        let (u, v) = (h[c] * a, g[c] * b)
+        let e = (g[c] - h[c]) - h[c] * radial
+        minus1 += (u - v) * (u - v)
+        plus1 += (u + v) * (u + v)
+        tangent1 += e * e
+      }
+      if dd1 > 0 { tangentSum += (Double(tangent1) / Double(dd1)).squareRoot() }
+      angleSum += 2 * atan2(Double(minus1).squareRoot(), Double(plus1).squareRoot())
+      stepSum += Double(dd1)
     }
     let t = Double(tokens)
     return SphereUpdate(
       tangentFraction: tangentSum / t, angle: angleSum / t, stepSquared: stepSum / t)
+  }
+
+  /// `Σ x_c·y_c` over `width` values, in Float32 vectors.
+  private static func sumOfProducts(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ width: Int
+  )
+    -> Float
+  {
+    let whole = width / 16 * 16
+    var acc = SIMD16<Float>()
+    var c = 0
+    while c < whole {
+      acc +=
+        UnsafeRawPointer(x + c).loadUnaligned(as: SIMD16<Float>.self)
+        * UnsafeRawPointer(y + c).loadUnaligned(as: SIMD16<Float>.self)
+      c += 16
+    }
+    var s = VectorMath.total(acc)
+    for c in whole..<width { s += x[c] * y[c] }
+    return s
   }
 
   /// Measures residual states `(B, T, C)`, one per layer `0...depth` (as `ForwardCapture` keeps
