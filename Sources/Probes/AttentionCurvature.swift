@@ -56,8 +56,8 @@ public struct AttentionCurvature: Sendable, Equatable {
     let stride = (n + 15) / 16 * 16
     // Transposed in panels of 16 rows, so the inner loop streams through memory:
     // `columns[(j/16)·16n + 16k + j%16] = A_jk`, and `cumulative` likewise holds `F_j(k)`.
-    // Padding rows (j ≥ n) are masked out below; entries a causal row cannot reach are exact
-    // zeros (probabilities) and ones (cumulative sums), so reading them adds nothing.
+    // Padding rows (j ≥ n) are computed but never summarized; entries a causal row cannot reach
+    // are exact zeros (probabilities) and ones (cumulative sums), so reading them adds nothing.
     let columns = UnsafeMutablePointer<Float>.allocate(capacity: n * stride)
     let cumulative = UnsafeMutablePointer<Float>.allocate(capacity: n * stride)
     let rowI = UnsafeMutablePointer<Float>.allocate(capacity: 2 * n)

@@ -132,6 +132,18 @@ public enum AttentionProbe {
     return summaries
   }
 
+  /// The tidy rows of `measure(attention:logits:layers:heads:sequences:causal:)` at `step`:
+  /// six per layer and head, in layer-then-head order.
+  public static func rows(
+    step: Int, attention: [Int: Tensor], logits: [Int: Tensor], layers: [Int]? = nil,
+    heads: [Int]? = nil, sequences: [Int] = [0], causal: Bool
+  ) -> [ProbeRow] {
+    measure(
+      attention: attention, logits: logits, layers: layers, heads: heads, sequences: sequences,
+      causal: causal
+    ).flatMap { $0.rows(step: step) }
+  }
+
   /// Measures a capture's attention with a probe config's selection.
   public static func measure(_ capture: ForwardCapture, config: ProbeConfig, causal: Bool)
     -> [AttentionHeadSummary]

@@ -120,6 +120,10 @@ import Transformer
     let summaries = AttentionProbe.measure(
       capture, config: ProbeConfig(sequences: [0, 1]), causal: true)
     #expect(summaries.count == 8)
+    let rows = AttentionProbe.rows(
+      step: 5, attention: capture.attention, logits: capture.attentionLogits, sequences: [0, 1],
+      causal: true)
+    #expect(rows == summaries.flatMap { $0.rows(step: 5) } && rows.count == 48)
     for s in summaries {
       // Causal rows: row i spreads over at most i + 1 tokens.
       let bound = (1...16).reduce(0.0) { $0 + log2(Double($1)) } / 16
