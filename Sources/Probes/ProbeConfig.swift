@@ -36,12 +36,13 @@ public struct ProbeConfig: Sendable, Equatable, Codable {
   public func isDue(atStep step: Int) -> Bool { enabled && every > 0 && step % every == 0 }
 }
 
-/// When and how the sharpness probe (`Sharpness.topEigenvalue`) runs; it costs about
-/// `2 · iterations` forward and backward passes, so it runs rarely by default.
+/// When and how the sharpness probe (`Sharpness.topEigenvalue`) runs; it costs up to
+/// `2 · iterations` forward and backward passes (twice that when negative curvature dominates),
+/// so it is off by default and runs rarely when on.
 public struct SharpnessConfig: Sendable, Equatable, Codable {
   public var enabled: Bool
   public var every: Int
-  /// The largest number of power-iteration steps.
+  /// The largest number of power-iteration steps per run.
   public var iterations: Int
   /// Stop when the estimate changes by less than this, relative to its magnitude.
   public var tolerance: Double

@@ -10,9 +10,11 @@ import Autodiff
 /// which is exact for a quadratic loss and has O(ε²) error otherwise. Each iteration takes the
 /// Rayleigh quotient `λ = w·Hw / w·w`, where `w = (θ₊ − θ₋)/(2ε)` is the perturbation actually
 /// realized in Float32 (so rounding of `θ ± εv` does not bias `λ`), then moves on to
-/// `v ← Hw / ‖Hw‖`. Power iteration converges to the eigenvalue of largest magnitude, which is
-/// the top eigenvalue unless negative curvature dominates (then `λ` is negative). The start
-/// vector is seeded normal noise.
+/// `v ← Hw / ‖Hw‖`. Power iteration converges to the eigenvalue of largest magnitude `λ_d`.
+/// When that is negative (negative curvature dominates, common at initialization), a second
+/// run on the shifted operator `H − λ_d·I`, whose spectrum is ≥ 0 with its largest eigenvalue
+/// at `λ_max − λ_d`, finds the top (largest) eigenvalue `λ_max`. Each run starts from the same
+/// seeded normal vector.
 public enum Sharpness {
   public static let eigenvalueMetric = "sharpness_top_eigenvalue"
   public static let iterationsMetric = "sharpness_iterations"
@@ -24,8 +26,9 @@ public enum Sharpness {
   /// `gradient` must compute the loss at the parameters' current values and backpropagate it,
   /// leaving `∂L/∂θ` in each parameter's `.grad` (the gradients are cleared before each call; a
   /// parameter left without a gradient counts as zero). It must be deterministic — the same
-  /// batch, no dropout — or the differences measure noise. It runs `2 · iterations` times at
-  /// most. Stops when `|λ_k − λ_{k−1}| ≤ tolerance · |λ_k|`. Afterwards every parameter holds its
+  /// batch, no dropout — or the differences measure noise. It runs `2 · iterations` times per
+  /// power-iteration run, and there are two runs when negative curvature dominates. A run stops
+  /// when `|λ_k − λ_{k−1}| ≤ tolerance · |λ_k|`. Afterwards every parameter holds its
   /// original values bit for bit, and its original `.grad`, also when `gradient` throws.
   public static func topEigenvalue(
     parameters: [Tensor], iterations: Int = 20, tolerance: Double = 1e-3,
@@ -48,12 +51,10 @@ public enum Sharpness {
     weightNorm = weightNorm.squareRoot()
     let epsilon = relativeStep * (weightNorm > 0 ? weightNorm : 1)
 
-    var rng = SeededRandom(seed: seed, stream: "sharpness")
-    var v = (0..<total).map { _ in rng.nextNormal() }
-    normalize(&v)
     var w = [Double](repeating: 0, count: total)
     var plus = [Double](repeating: 0, count: total)
     var minus = [Double](repeating: 0, count: total)
+    var v = [Double](repeating: 0, count: total)
 
     // Sets θ = θ₀ + sign·ε·v and returns the gradient there (flattened).
     func evaluate(at sign: Double, into out: inout [Double]) throws {
@@ -77,47 +78,61 @@ public enum Sharpness {
       }
     }
 
-    var estimate = SharpnessEstimate(
-      eigenvalue: 0, iterations: 0, relativeChange: .infinity, converged: false)
-    for iteration in 1...iterations {
-      try evaluate(at: 1, into: &plus)
-      // The realized perturbation, read back before θ moves to the other side.
-      var k = 0
-      for p in parameters {
-        for i in 0..<p.count { w[k + i] = Double(p.pointer[i]) }
-        k += p.count
+    // Power iteration on H − shift·I from the seeded start vector; reports λ = μ + shift.
+    func iterate(shift: Double) throws -> SharpnessEstimate {
+      var rng = SeededRandom(seed: seed, stream: "sharpness")
+      for i in 0..<total { v[i] = rng.nextNormal() }
+      normalize(&v)
+      var estimate = SharpnessEstimate(
+        eigenvalue: 0, iterations: 0, relativeChange: .infinity, converged: false)
+      for iteration in 1...iterations {
+        try evaluate(at: 1, into: &plus)
+        // The realized perturbation, read back before θ moves to the other side.
+        var k = 0
+        for p in parameters {
+          for i in 0..<p.count { w[k + i] = Double(p.pointer[i]) }
+          k += p.count
+        }
+        try evaluate(at: -1, into: &minus)
+        k = 0
+        for p in parameters {
+          for i in 0..<p.count { w[k + i] = (w[k + i] - Double(p.pointer[i])) / (2 * epsilon) }
+          k += p.count
+        }
+        var wHw = 0.0
+        var ww = 0.0
+        for i in 0..<total {
+          plus[i] = (plus[i] - minus[i]) / (2 * epsilon)  // Hw
+          wHw += w[i] * plus[i]
+          ww += w[i] * w[i]
+        }
+        let lambda = ww > 0 ? wHw / ww : 0
+        let change =
+          iteration == 1
+          ? Double.infinity
+          : abs(lambda - estimate.eigenvalue) / max(abs(lambda), .leastNormalMagnitude)
+        estimate = SharpnessEstimate(
+          eigenvalue: lambda, iterations: iteration, relativeChange: change,
+          converged: change <= tolerance)
+        if estimate.converged { break }
+        for i in 0..<total { v[i] = plus[i] - shift * w[i] }  // (H − shift·I)w
+        guard normalize(&v) else {
+          // (H − shift·I)w = 0: w is an eigenvector, and λ is exact.
+          estimate.relativeChange = 0
+          estimate.converged = true
+          break
+        }
       }
-      try evaluate(at: -1, into: &minus)
-      k = 0
-      for p in parameters {
-        for i in 0..<p.count { w[k + i] = (w[k + i] - Double(p.pointer[i])) / (2 * epsilon) }
-        k += p.count
-      }
-      var wHw = 0.0
-      var ww = 0.0
-      for i in 0..<total {
-        plus[i] = (plus[i] - minus[i]) / (2 * epsilon)  // Hw
-        wHw += w[i] * plus[i]
-        ww += w[i] * w[i]
-      }
-      let lambda = ww > 0 ? wHw / ww : 0
-      let change =
-        iteration == 1
-        ? Double.infinity
-        : abs(lambda - estimate.eigenvalue) / max(abs(lambda), .leastNormalMagnitude)
-      estimate = SharpnessEstimate(
-        eigenvalue: lambda, iterations: iteration, relativeChange: change,
-        converged: change <= tolerance)
-      if estimate.converged { break }
-      v = plus
-      guard normalize(&v) else {
-        // Hw = 0: the Hessian vanishes along v, and λ = 0 is exact.
-        estimate.relativeChange = 0
-        estimate.converged = true
-        break
-      }
+      return estimate
     }
-    return estimate
+
+    let dominant = try iterate(shift: 0)
+    guard dominant.eigenvalue < 0 else { return dominant }
+    // Negative curvature dominates: H − λ_d·I has its largest eigenvalue at λ_max − λ_d ≥ 0.
+    let top = try iterate(shift: dominant.eigenvalue)
+    return SharpnessEstimate(
+      eigenvalue: top.eigenvalue, iterations: dominant.iterations + top.iterations,
+      relativeChange: top.relativeChange, converged: dominant.converged && top.converged)
   }
 
   /// `topEigenvalue` with a sharpness config's iterations, tolerance, step and seed.

@@ -39,14 +39,15 @@ private func bits(_ parameters: [Tensor]) -> [[UInt32]] {
 @Suite struct SharpnessTests {
   @Test(arguments: [[4, -1, 2.5, 0.5, 1, 0.1], [-5, 2, 1, 0.3, -0.2, 3.5, 0.01]])
   func quadraticTopEigenvalue(_ eigenvalues: [Double]) {
-    // Reference: the eigenvalue of largest magnitude, known by construction of M.
-    let expected = eigenvalues.max { abs($0) < abs($1) }!
+    // Reference: the largest eigenvalue, known by construction of M (in the second case a
+    // negative one dominates in magnitude, which takes the shifted second run).
+    let expected = eigenvalues.max()!
     let (parameters, gradient) = quadratic(symmetricMatrix(eigenvalues: eigenvalues))
     let before = bits(parameters)
     let estimate = Sharpness.topEigenvalue(
       parameters: parameters, iterations: 200, tolerance: 1e-7, relativeStep: 0.1, seed: 1,
       gradient: gradient)
-    #expect(estimate.converged && estimate.iterations < 200)
+    #expect(estimate.converged && estimate.iterations < 400)
     #expect(
       abs(estimate.eigenvalue - expected) < 1e-5 * abs(expected), "\(estimate) vs \(expected)")
     #expect(bits(parameters) == before)
@@ -102,7 +103,8 @@ private func bits(_ parameters: [Tensor]) -> [[UInt32]] {
     #expect(bits(parameters) == before)
     #expect(zip(parameters, gradients).allSatisfy { $0.grad === $1 })
     #expect(bits(parameters.map { $0.grad! }) == gradientBits)
-    // At initialization eigenvalues of both signs compete, so convergence is not expected.
-    #expect(estimate.eigenvalue.isFinite && estimate.iterations >= 1, "\(estimate)")
+    // At initialization eigenvalues of both signs compete; convergence within 30 steps is not
+    // expected, but the estimate must be the positive top of the spectrum.
+    #expect(estimate.eigenvalue.isFinite && estimate.eigenvalue > 0, "\(estimate)")
   }
 }
