@@ -53,7 +53,7 @@ public struct SharpnessConfig: Sendable, Equatable, Codable {
 
   public init(
     enabled: Bool = false, every: Int = 100, iterations: Int = 20, tolerance: Double = 1e-3,
-    relativeStep: Double = 1e-3, seed: UInt64 = 0
+    relativeStep: Double = 1e-4, seed: UInt64 = 0
   ) {
     self.enabled = enabled
     self.every = every

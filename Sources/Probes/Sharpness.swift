@@ -7,7 +7,9 @@ import Autodiff
 ///
 ///     Hv ≈ (∇L(θ + εv) − ∇L(θ − εv)) / (2ε),   ε = relativeStep · ‖θ‖  (relativeStep if ‖θ‖ = 0),
 ///
-/// which is exact for a quadratic loss and has O(ε²) error otherwise. Each iteration takes the
+/// which is exact for a quadratic loss and has O(ε²) error otherwise. The default
+/// `relativeStep = 1e-4` balances that bias against Float32 gradient noise: on the tiny model of
+/// the tests it agrees with the full Hessian's top eigenvalue to 2e-4, where `1e-3` was 0.7% low. Each iteration takes the
 /// Rayleigh quotient `λ = w·Hw / w·w`, where `w = (θ₊ − θ₋)/(2ε)` is the perturbation actually
 /// realized in Float32 (so rounding of `θ ± εv` does not bias `λ`), then moves on to
 /// `v ← Hw / ‖Hw‖`. Power iteration converges to the eigenvalue of largest magnitude `λ_d`.
@@ -32,7 +34,7 @@ public enum Sharpness {
   /// original values bit for bit, and its original `.grad`, also when `gradient` throws.
   public static func topEigenvalue(
     parameters: [Tensor], iterations: Int = 20, tolerance: Double = 1e-3,
-    relativeStep: Double = 1e-3, seed: UInt64 = 0, gradient: () throws -> Void
+    relativeStep: Double = 1e-4, seed: UInt64 = 0, gradient: () throws -> Void
   ) rethrows -> SharpnessEstimate {
     precondition(iterations >= 1, "Sharpness.topEigenvalue: iterations \(iterations) < 1")
     precondition(relativeStep > 0, "Sharpness.topEigenvalue: relativeStep \(relativeStep) ≤ 0")
