@@ -1,2 +1,0 @@
-/// Per-step measurements of training dynamics.
-public enum Probes {}
