@@ -6,10 +6,12 @@ extension Kernels {
     var m = SIMD16<Float>(repeating: -.infinity)
     var i = 0
     while i + 16 <= n {
-      m = pointwiseMax(m, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self))
+      let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+      m = VectorMath.select(v .> m, v, m)
       i += 16
     }
-    var r = m.max()
+    var r = -Float.infinity
+    for j in 0..<16 { r = Swift.max(r, m[j]) }
     while i < n {
       r = Swift.max(r, x[i])
       i += 1
@@ -38,7 +40,7 @@ extension Kernels {
       for j in 0..<(n - i) { out[i + j] = e[j] }
       s += e
     }
-    return s.sum()
+    return VectorMath.total(s)
   }
 
   /// Σ x[i] (16 lanes wide).
@@ -50,7 +52,7 @@ extension Kernels {
       s += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
       i += 16
     }
-    var r = s.sum()
+    var r = VectorMath.total(s)
     while i < n {
       r += x[i]
       i += 1
@@ -71,7 +73,7 @@ extension Kernels {
       s = VectorMath.fma(a, b, s)
       i += 16
     }
-    var r = s.sum()
+    var r = VectorMath.total(s)
     while i < n {
       r += x[i] * y[i]
       i += 1

@@ -14,6 +14,14 @@ public enum VectorMath {
     float(bits(y) | (bits(x) & 0x8000_0000))
   }
 
+  /// The sum of the lanes as a tree of vector adds (`sum()` is not vectorized).
+  @inline(__always) public static func total(_ x: V) -> Float {
+    let x8 = x.lowHalf + x.highHalf
+    let x4 = x8.lowHalf + x8.highHalf
+    let x2 = x4.lowHalf + x4.highHalf
+    return x2.x + x2.y
+  }
+
   @inline(__always) static func fma(_ a: V, _ b: V, _ c: V) -> V {
     #if BETTI_FMA
       return c.addingProduct(a, b)
@@ -22,13 +30,24 @@ public enum VectorMath {
     #endif
   }
 
+  /// Lanes of `a` where `mask` is set, else of `b` (a bitwise blend; the standard library's
+  /// masked `replacing` is not lowered to vector instructions).
+  @inline(__always) public static func select(_ mask: SIMDMask<SIMD16<Int32>>, _ a: V, _ b: V) -> V {
+    let m = unsafeBitCast(mask, to: Bits.self)
+    return float((bits(a) & m) | (bits(b) & ~m))
+  }
+
   /// `e^x`: range reduction `x = n·ln2 + r` (|r| ≤ ln2/2, ln2 split in two parts for
-  /// exactness), a degree-6 polynomial for `e^r`, and `2^n` built in the exponent bits.
-  /// Inputs below −87.3 give 0 (and −∞ gives 0); above 88.7 give +∞; NaN stays NaN.
+  /// exactness; n rounded by adding 1.5·2²³), a degree-6 polynomial for `e^r`, and `2^n`
+  /// built in the exponent bits. Inputs below −87.3 give 0 (and −∞ gives 0); above 88.7 give
+  /// +∞; NaN stays NaN.
   @inline(__always) public static func exp(_ x: V) -> V {
-    let clamped = x.clamped(
-      lowerBound: V(repeating: -87.336_54), upperBound: V(repeating: 88.722_83))
-    let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
+    let low = V(repeating: -87.336_54)
+    let high = V(repeating: 88.722_83)
+    let clamped = select(x .< low, low, select(x .> high, high, x))
+    let magic = V(repeating: 12_582_912)  // 1.5·2²³: adding it rounds to an integer
+    let t = fma(clamped, V(repeating: 1.442_695_04), magic)
+    let n = t - magic
     var r = fma(n, V(repeating: -0.693_145_75), clamped)
     r = fma(n, V(repeating: -1.428_606_8e-6), r)
     var p = V(repeating: 1.987_569_1e-4)
@@ -37,26 +56,25 @@ public enum VectorMath {
     p = fma(p, r, V(repeating: 4.166_579_6e-2))
     p = fma(p, r, V(repeating: 0.166_666_66))
     p = fma(p, r, V(repeating: 0.5))
-    p = fma(p * r, r, r) + 1
-    let bits = (SIMD16<Int32>(n) &+ 127) &<< 23
-    var result = p * float(Bits(truncatingIfNeeded: bits))
-    result.replace(with: 0, where: x .< -87.336_54)
-    result.replace(with: Float.infinity, where: x .> 88.722_83)
-    result.replace(with: x, where: x .!= x)
-    return result
+    p = fma(p * r, r, r) + V(repeating: 1)
+    let exponent = (bits(t) &- bits(magic) &+ Bits(repeating: 127)) &<< Bits(repeating: 23)
+    let result = p * float(exponent)
+    let saturated = select(x .> high, V(repeating: .infinity), select(x .< low, V(repeating: 0), result))
+    return select(x .!= x, x, saturated)
   }
 
   /// `tanh(x) = sign(x)·(1 − 2/(e^{2|x|} + 1))`; saturates to ±1 beyond |x| = 9.
   @inline(__always) public static func tanh(_ x: V) -> V {
     let a = magnitude(x)
-    let e = exp(2 * a.clamped(lowerBound: V(repeating: 0), upperBound: V(repeating: 9)))
+    let nine = V(repeating: 9)
+    let e = exp(2 * select(a .> nine, nine, a))
     var t = 1 - 2 / (e + 1)
     // Near zero 1 − 2/(e+1) loses relative precision; use the odd series x − x³/3 + 2x⁵/15.
     let x2 = a * a
     var series = fma(x2, V(repeating: -17.0 / 315.0), V(repeating: 2.0 / 15.0))
     series = fma(x2, series, V(repeating: -1.0 / 3.0))
     series = a * fma(x2, series, V(repeating: 1))
-    t.replace(with: series, where: a .< 0.0625)
+    t = select(a .< V(repeating: 0.0625), series, t)
     return withSign(of: x, t)
   }
 

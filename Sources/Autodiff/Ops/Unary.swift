@@ -69,8 +69,8 @@ extension Tensor {
 
   /// `max(x, 0)`; the derivative at 0 is taken as 0.
   public func relu() -> Tensor {
-    Tensor.vectorUnary(self, { $0.replacing(with: 0, where: $0 .< 0) }) { x, _ in
-      SIMD16<Float>(repeating: 1).replacing(with: 0, where: x .<= 0)
+    Tensor.vectorUnary(self, { VectorMath.select($0 .< 0, .zero, $0) }) { x, _ in
+      VectorMath.select(x .> 0, SIMD16<Float>(repeating: 1), .zero)
     }
   }
 
