@@ -62,7 +62,7 @@ extension SharpnessConfig {
     }
     if !(relativeStep > 0 && relativeStep < 1) {
       throw ProbeConfigError.invalid(
-        path: path + ".relativeStep", value: "\(relativeStep)", rule: "must lie in (0, 1)")
+        path: path + ".relative_step", value: "\(relativeStep)", rule: "must lie in (0, 1)")
     }
   }
 }

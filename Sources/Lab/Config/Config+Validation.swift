@@ -1,3 +1,4 @@
+import Probes
 import Foundation
 
 extension Config {
@@ -83,6 +84,13 @@ extension Config {
       check.fail(
         "training.full_batch",
         "training.full_batch = true needs task.kind = \"modular\", not \"\(task.kind.rawValue)\"")
+    }
+    do {
+      try probes.validate(depth: m.depth, heads: m.heads, batch: training.batchSize)
+    } catch ProbeConfigError.invalid(let path, let value, let rule) {
+      check.fail(path, "\(path) = \(value) \(rule)")
+    } catch {
+      check.fail("probes", error.localizedDescription)
     }
     return check.issues
   }

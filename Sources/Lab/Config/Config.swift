@@ -1,3 +1,5 @@
+import Probes
+
 /// A complete experiment: every field has a default, so `{}` is a valid config file.
 ///
 /// JSON spells the fields in snake_case (`runs_dir`, `model.head_dim`). Load one with
@@ -14,7 +16,11 @@ public struct Config: Codable, Equatable, Sendable {
   public var schedule = ScheduleConfig()
   public var task = TaskConfig()
   public var training = TrainingConfig()
-  public var probes = ProbesConfig()
+  /// Per-step measurements (see docs/probes.md); by default every family but sharpness runs
+  /// every 10 steps on the first sequence of a fixed probe batch.
+  public var probes = ProbesConfig(
+    attention: ProbeConfig(every: 10), sphere: ProbeConfig(every: 10),
+    gradients: ProbeConfig(every: 10))
   public var regularizers = RegularizersConfig()
 
   /// The default config.
@@ -153,13 +159,6 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
   /// `modular`: use every training example in every step instead of `batch_size`.
   public var fullBatch = false
 
-  public init() {}
-}
-
-/// Which per-step measurements to log: gradient flow, attention curvature and entropy,
-/// hypersphere geometry, persistent homology of attention. The section has no fields yet, so
-/// the only accepted value is `{}`; any field in it is rejected as unknown.
-public struct ProbesConfig: Codable, Equatable, Sendable {
   public init() {}
 }
 

@@ -12,6 +12,10 @@ indirect enum ConfigField: Sendable {
   case choice([String])
   /// A nested object: its fields by JSON name, in declaration order.
   case section([(key: String, field: ConfigField)])
+  /// A JSON array whose elements are all of one kind.
+  case array(ConfigField)
+  /// A field that may also be `null`.
+  case optional(ConfigField)
 
   /// The schema of the whole config.
   static let root: ConfigField = of(Config())
@@ -20,7 +24,9 @@ indirect enum ConfigField: Sendable {
     switch value {
     case let choice as any ConfigChoice: return .choice(type(of: choice).allRawValues)
     case is Bool: return .boolean
-    case is Int: return .integer
+    case is Int, is UInt64: return .integer
+    case is [Int]: return .array(.integer)
+    case is [Int]?: return .optional(.array(.integer))
     case is Double: return .number
     case is String: return .string
     default:
@@ -40,6 +46,8 @@ indirect enum ConfigField: Sendable {
     case .string: "a string"
     case .choice(let values): "one of " + values.map { "\"\($0)\"" }.joined(separator: ", ")
     case .section: "an object"
+    case .array(let element): "an array of \(element.expectation.replacingOccurrences(of: "an ", with: "").replacingOccurrences(of: "a ", with: ""))s"
+    case .optional(let inner): "\(inner.expectation) or null"
     }
   }
 
@@ -76,6 +84,12 @@ indirect enum ConfigField: Sendable {
         message += " (did you mean \"\(guess)\"?)"
       }
       return [ConfigIssue(path: path, message: message)]
+    case (.optional, .null):
+      return []
+    case (.optional(let inner), _):
+      return inner.issues(in: value, at: path)
+    case (.array(let element), .array(let items)):
+      return items.enumerated().flatMap { element.issues(in: $1, at: "\(path)[\($0)]") }
     case (.section(let fields), .object(let object)):
       var found: [ConfigIssue] = []
       for key in object.keys.sorted() {

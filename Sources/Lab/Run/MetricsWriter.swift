@@ -165,7 +165,7 @@ public final class MetricsWriter {
 
   /// The newline-terminated lines of `url` without their newlines; a last line without one is
   /// torn and left out. A missing file has no lines.
-  private static func completeLines(_ url: URL) throws -> [String] {
+  static func completeLines(_ url: URL) throws -> [String] {
     guard FileManager.default.fileExists(atPath: url.path) else { return [] }
     let data: Data
     do {
@@ -182,7 +182,9 @@ public final class MetricsWriter {
 
   /// Drops a torn last line and the rows past `resumeStep`, checks or writes the CSV header,
   /// and rewrites the file atomically if anything changed.
-  private static func repair(_ url: URL, header: String?, resumeStep: Int?) throws {
+  static func repair(
+    _ url: URL, header: String?, resumeStep: Int?, stepOf: ((String) -> Int?)? = nil
+  ) throws {
     let exists = FileManager.default.fileExists(atPath: url.path)
     let original = exists ? (try? Data(contentsOf: url)) ?? Data() : Data()
     var lines = try completeLines(url)
@@ -202,7 +204,9 @@ public final class MetricsWriter {
     }
     for (index, line) in lines.enumerated() {
       let step: Int?
-      if header != nil {
+      if let stepOf {
+        step = stepOf(line)
+      } else if header != nil {
         step = line.split(separator: ",", omittingEmptySubsequences: false).first.flatMap {
           Int($0)
         }
