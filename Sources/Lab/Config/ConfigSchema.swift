@@ -8,6 +8,8 @@ indirect enum ConfigField: Sendable {
   case number
   case boolean
   case string
+  /// A JSON array of integers.
+  case integerList
   /// A string from a fixed list.
   case choice([String])
   /// A nested object: its fields by JSON name, in declaration order.
@@ -23,6 +25,7 @@ indirect enum ConfigField: Sendable {
     case is Int: return .integer
     case is Double: return .number
     case is String: return .string
+    case is [Int]: return .integerList
     default:
       let fields = Mirror(reflecting: value).children.compactMap { child in
         child.label.map { (key: snakeCase($0), field: of(child.value)) }
@@ -38,6 +41,7 @@ indirect enum ConfigField: Sendable {
     case .number: "a number"
     case .boolean: "true or false"
     case .string: "a string"
+    case .integerList: "a list of integers"
     case .choice(let values): "one of " + values.map { "\"\($0)\"" }.joined(separator: ", ")
     case .section: "an object"
     }
@@ -68,6 +72,22 @@ indirect enum ConfigField: Sendable {
       return Int(exactly: number) == nil ? mismatch() : []
     case (.integer, .integer), (.number, .number), (.number, .integer), (.boolean, .bool),
       (.string, .string):
+      return []
+    case (.integerList, .array(let items)):
+      for (index, item) in items.enumerated() {
+        switch item {
+        case .integer: continue
+        case .number(let number) where Int(exactly: number) != nil: continue
+        default:
+          return [
+            ConfigIssue(
+              path: "\(path)[\(index)]",
+              message:
+                "\(shown)[\(index)] = \(item.displayText): expected an integer, found \(item.kindName)"
+            )
+          ]
+        }
+      }
       return []
     case (.choice(let values), .string(let string)):
       guard !values.contains(string) else { return [] }
