@@ -21,6 +21,8 @@ import Testing
       }
     }
     checkGradients([x, y]) { custom() }
+    x.grad = nil
+    y.grad = nil
     custom().sum().backward()
     let (gx, gy) = (x.grad!.scalars, y.grad!.scalars)
     x.grad = nil
