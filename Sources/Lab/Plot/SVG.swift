@@ -135,10 +135,11 @@ public struct LinearScale: Sendable {
     let power = Foundation.pow(10, (Foundation.log10(raw)).rounded(.down))
     let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= raw } ?? 10 * power
     var ticks: [Double] = []
-    var t = (low / step).rounded(.up) * step
-    while t <= high + step * 1e-9 {
-      ticks.append(abs(t) < step * 1e-9 ? 0 : t)
-      t += step
+    var k = (low / step).rounded(.up)
+    while k * step <= high + step * 1e-9 {
+      // 12 significant digits: 3 × 0.2 is 0.6, not 0.6000000000000001
+      ticks.append(k == 0 ? 0 : Double(String(format: "%.12g", k * step))!)
+      k += 1
     }
     return ticks
   }
