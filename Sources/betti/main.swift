@@ -15,7 +15,15 @@ let usage = """
     sample RUN [--prompt TEXT] [--tokens N] [--temperature T] [--top-k K] [--seed S]
                           generate text from a trained character-level run
     schedule CONFIG       the learning rate at every step, as CSV
+    ph FILE [--threshold T] [--metric euclidean|cosine|jensen-shannon] [--base 2|e]
+                          H0/H1 persistence diagrams of a distance matrix or point cloud, as JSON
+    topology RUN [--text TEXT] [--layers L,…] [--heads H,…] [--threshold T] [--out DIR]
+                          persistent homology of a trained model's attention: JSON and SVG
     bench gemm            GFLOPS of the matrix multiply on standard shapes, 1 and 2 threads
+    bench train [--workloads tiny,small,medium] [--steps N]
+                          training tokens/s and peak memory on the reference workloads
+    bench ph              Jensen–Shannon matrices and H0/H1 of random attention
+    bench regularizers    step-time overhead of the topology loss terms
   """
 
 let commands: [String: ([String]) throws -> Int32] = [
@@ -24,6 +32,8 @@ let commands: [String: ([String]) throws -> Int32] = [
   "eval": evalCommand,
   "schedule": scheduleCommand,
   "sample": sampleCommand,
+  "ph": phCommand,
+  "topology": topologyCommand,
   "bench": benchCommand,
 ]
 

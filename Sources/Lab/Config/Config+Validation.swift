@@ -64,6 +64,7 @@ extension Config {
 
     validateSchedule(&check)
     validateTask(&check, base: base)
+    validateRegularizers(&check)
 
     let t = training
     for (field, value) in [
@@ -137,6 +138,62 @@ extension Config {
     case .constant, .linear, .cosine, .inverseSqrt:
       break
     }
+  }
+
+  private func validateRegularizers(_ check: inout Checker) {
+    let r = regularizers
+    let terms: [(String, Double, Double?, [Int], [Int], Int)] = [
+      (
+        "h0_total_persistence", r.h0TotalPersistence.weight, r.h0TotalPersistence.p,
+        r.h0TotalPersistence.layers, r.h0TotalPersistence.heads, r.h0TotalPersistence.every
+      ),
+      (
+        "h1_total_persistence", r.h1TotalPersistence.weight, r.h1TotalPersistence.p,
+        r.h1TotalPersistence.layers, r.h1TotalPersistence.heads, r.h1TotalPersistence.every
+      ),
+      (
+        "head_diversity", r.headDiversity.weight, nil, r.headDiversity.layers,
+        r.headDiversity.heads, r.headDiversity.every
+      ),
+    ]
+    func checkIndices(_ list: [Int], _ path: String, below limit: Int, _ limitName: String) {
+      for value in list where value < 0 || value >= limit {
+        check.fail(
+          path, "\(path) = \(list) has \(value), which must be in [0, \(limitName) = \(limit))")
+        return
+      }
+      if Set(list).count != list.count { check.fail(path, "\(path) = \(list) repeats an entry") }
+    }
+    for (name, weight, p, layers, heads, every) in terms {
+      let path = "regularizers.\(name)"
+      check.require(weight.isFinite, "\(path).weight", weight, "must be finite (0 = off)")
+      if let p { check.require(p > 0 && p.isFinite, "\(path).p", p, "must be > 0") }
+      check.require(every >= 1, "\(path).every", every, "must be ≥ 1")
+      checkIndices(layers, "\(path).layers", below: model.depth, "model.depth")
+      checkIndices(heads, "\(path).heads", below: model.heads, "model.heads")
+    }
+    let diversityHeads = r.headDiversity.heads.isEmpty ? model.heads : r.headDiversity.heads.count
+    if r.headDiversity.weight != 0, diversityHeads < 2 {
+      check.fail(
+        "regularizers.head_diversity.heads",
+        "regularizers.head_diversity needs at least two heads to compare, but it reads \(diversityHeads)"
+      )
+    }
+    if r.sequences.isEmpty {
+      check.fail(
+        "regularizers.sequences", "regularizers.sequences = [] must name at least one sequence")
+    }
+    checkIndices(
+      r.sequences, "regularizers.sequences", below: training.batchSize, "training.batch_size")
+    check.require(
+      r.tokens >= 0 && r.tokens != 1 && r.tokens <= model.context, "regularizers.tokens", r.tokens,
+      "must be 0 (the whole sequence) or in [2, model.context = \(model.context)]")
+    check.require(
+      r.persistenceThreshold >= 0 && r.persistenceThreshold.isFinite,
+      "regularizers.persistence_threshold", r.persistenceThreshold, "must be ≥ 0")
+    check.require(
+      r.smoothing >= 0 && r.smoothing.isFinite, "regularizers.smoothing", r.smoothing, "must be ≥ 0"
+    )
   }
 
   private func validateTask(_ check: inout Checker, base: URL) {

@@ -162,9 +162,53 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
   public init() {}
 }
 
-/// Loss terms built from the probes (`h0_total_persistence`, `h1_total_persistence`,
-/// `head_diversity`), each with its own weight. The section has no fields yet, so the only
-/// accepted value is `{}`; any field in it is rejected as unknown.
+/// Loss terms built from the topology of attention, each with its own weight λ (with sign:
+/// the loss gains `λ · term`; 0 = off, the default). See `Probes.AttentionRegularizer`.
 public struct RegularizersConfig: Codable, Equatable, Sendable {
+  /// `Σ (d − b)^p` over the finite H0 bars of each selected head's Jensen–Shannon matrix.
+  public var h0TotalPersistence = PersistenceTermConfig()
+  /// The same over H1 bars.
+  public var h1TotalPersistence = PersistenceTermConfig()
+  /// `−mean_{a<b} Σ_tokens JSD(H_a(token), H_b(token))` over the selected heads of a layer.
+  public var headDiversity = HeadDiversityConfig()
+  /// Which sequences of each batch the terms read (indices below `training.batch_size`).
+  public var sequences = [0]
+  /// The first this many tokens of each sequence; 0 = the whole sequence.
+  public var tokens = 0
+  /// Logged bar counts include only bars with `death − birth` above this.
+  public var persistenceThreshold = 0.0
+  /// `ε` of the smoothed distance `√(JS + ε) − √ε` (bounds the slope at 0 by `1/(2√ε)`).
+  public var smoothing = 1e-6
+
+  public init() {}
+}
+
+/// A total-persistence term of `RegularizersConfig`.
+public struct PersistenceTermConfig: Codable, Equatable, Sendable {
+  /// λ, with sign; 0 = off.
+  public var weight = 0.0
+  /// The exponent p of `Σ (d − b)^p`.
+  public var p = 1.0
+  /// Layers to read; empty = all.
+  public var layers: [Int] = []
+  /// Heads to read in each layer; empty = all.
+  public var heads: [Int] = []
+  /// Compute the term every this many steps.
+  public var every = 1
+
+  public init() {}
+}
+
+/// The head-diversity term of `RegularizersConfig`.
+public struct HeadDiversityConfig: Codable, Equatable, Sendable {
+  /// λ, with sign; 0 = off.
+  public var weight = 0.0
+  /// Layers to read; empty = all.
+  public var layers: [Int] = []
+  /// Heads to compare in each layer (at least two); empty = all.
+  public var heads: [Int] = []
+  /// Compute the term every this many steps.
+  public var every = 1
+
   public init() {}
 }

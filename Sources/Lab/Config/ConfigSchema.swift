@@ -8,12 +8,12 @@ indirect enum ConfigField: Sendable {
   case number
   case boolean
   case string
+  /// A JSON array of integers.
+  case integerList
   /// A string from a fixed list.
   case choice([String])
   /// A nested object: its fields by JSON name, in declaration order.
   case section([(key: String, field: ConfigField)])
-  /// A JSON array whose elements are all of one kind.
-  case array(ConfigField)
   /// A field that may also be `null`.
   case optional(ConfigField)
 
@@ -25,8 +25,8 @@ indirect enum ConfigField: Sendable {
     case let choice as any ConfigChoice: return .choice(type(of: choice).allRawValues)
     case is Bool: return .boolean
     case is Int, is UInt64: return .integer
-    case is [Int]: return .array(.integer)
-    case is [Int]?: return .optional(.array(.integer))
+    case is [Int]: return .integerList
+    case is [Int]?: return .optional(.integerList)  // a nil default: `null` or a list
     case is Double: return .number
     case is String: return .string
     default:
@@ -44,9 +44,9 @@ indirect enum ConfigField: Sendable {
     case .number: "a number"
     case .boolean: "true or false"
     case .string: "a string"
+    case .integerList: "a list of integers"
     case .choice(let values): "one of " + values.map { "\"\($0)\"" }.joined(separator: ", ")
     case .section: "an object"
-    case .array(let element): "an array of \(element.expectation.replacingOccurrences(of: "an ", with: "").replacingOccurrences(of: "a ", with: ""))s"
     case .optional(let inner): "\(inner.expectation) or null"
     }
   }
@@ -77,6 +77,22 @@ indirect enum ConfigField: Sendable {
     case (.integer, .integer), (.number, .number), (.number, .integer), (.boolean, .bool),
       (.string, .string):
       return []
+    case (.integerList, .array(let items)):
+      for (index, item) in items.enumerated() {
+        switch item {
+        case .integer: continue
+        case .number(let number) where Int(exactly: number) != nil: continue
+        default:
+          return [
+            ConfigIssue(
+              path: "\(path)[\(index)]",
+              message:
+                "\(shown)[\(index)] = \(item.displayText): expected an integer, found \(item.kindName)"
+            )
+          ]
+        }
+      }
+      return []
     case (.choice(let values), .string(let string)):
       guard !values.contains(string) else { return [] }
       var message = "\(shown) = \(value.displayText) must be \(expectation)"
@@ -88,8 +104,6 @@ indirect enum ConfigField: Sendable {
       return []
     case (.optional(let inner), _):
       return inner.issues(in: value, at: path)
-    case (.array(let element), .array(let items)):
-      return items.enumerated().flatMap { element.issues(in: $1, at: "\(path)[\($0)]") }
     case (.section(let fields), .object(let object)):
       var found: [ConfigIssue] = []
       for key in object.keys.sorted() {

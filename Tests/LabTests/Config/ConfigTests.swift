@@ -239,12 +239,21 @@ struct ConfigTests {
     #expect(try decode("{}", ["seed=9007199254740995"]).seed == 9_007_199_254_740_995)
   }
 
-  @Test func emptySectionsAcceptOnlyAnEmptyObject() throws {
+  @Test func probeSectionsAreCheckedLikeTheRest() throws {
     #expect(try decode(#"{"probes":{},"regularizers":{}}"#) == Config())
     #expect(
       issues(#"{"probes":{"entropy":true}}"#).map(\.message) == [
-        "unknown field probes.entropy; probes has no fields yet"
+        "unknown field probes.entropy; the fields of probes are attention, sphere, gradients, sharpness"
       ])
+    let layers = try decode(#"{"probes":{"attention":{"layers":[0,1],"heads":null}}}"#)
+    #expect(layers.probes.attention.layers == [0, 1] && layers.probes.attention.heads == nil)
+    #expect(!issues(#"{"probes":{"attention":{"layers":[0,"x"]}}}"#).isEmpty)
+    var config = Config()
+    config.probes.attention.heads = [5]
+    #expect(
+      config.validationIssues().map(\.message).contains {
+        $0.contains("probes.attention.heads") && $0.contains("5")
+      })
   }
 
   @Test func modelAndOptimizerCombinationRules() {
