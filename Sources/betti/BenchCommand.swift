@@ -7,7 +7,8 @@ func benchCommand(_ words: [String]) throws -> Int32 {
   switch args.positional {
   case ["gemm"]:
     _ = GEMMBenchmark.run { row in
-      Terminal.print(String(format: "threads=%d %@: %7.1f GFLOPS", row.threads, row.shape.label, row.gflops))
+      Terminal.print(
+        String(format: "threads=%d %@: %7.1f GFLOPS", row.threads, row.shape.label, row.gflops))
     }
   case ["train"]:
     let names = (args.options["workloads"] ?? "tiny,small,medium").split(separator: ",").map(
@@ -35,7 +36,8 @@ func benchCommand(_ words: [String]) throws -> Int32 {
     let r = regularizerBenchmark(repeats: try args.integer("steps", default: 5))
     Terminal.print(
       String(
-        format: "small step %.1f ms, with all terms on layer 0 (4 heads, 64 tokens) %.1f ms: +%.1f%% (terms alone %.1f ms)",
+        format:
+          "small step %.1f ms, with all terms on layer 0 (4 heads, 64 tokens) %.1f ms: +%.1f%% (terms alone %.1f ms)",
         r.stepMilliseconds, r.regularizedStepMilliseconds, 100 * r.overhead, r.termsMilliseconds))
   default:
     throw UsageError("bench takes one of: gemm, train, ph, regularizers")

@@ -1,5 +1,5 @@
-import Probes
 import Foundation
+import Probes
 
 extension Config {
   /// `self` if every value satisfies its rule, else `ConfigError.invalid` listing all the

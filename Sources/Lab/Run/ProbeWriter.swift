@@ -65,7 +65,8 @@ public final class ProbeWriter {
         let value = MetricsWriter.parse(c[6])
       else { return nil }
       return ProbeRow(
-        step: step, family: family, layer: Int(c[2]), head: Int(c[3]), tensor: c[4].isEmpty ? nil : c[4],
+        step: step, family: family, layer: Int(c[2]), head: Int(c[3]),
+        tensor: c[4].isEmpty ? nil : c[4],
         metric: c[5], value: value)
     }
   }

@@ -25,6 +25,9 @@ public struct RunSummary: Codable, Equatable, Sendable {
   public var finalMetrics: [String: Double]
   /// The error message when `status` is `failed` or `diverged`.
   public var error: String?
+  /// Per probe series (`family/location/metric`, e.g. `attention/L0H1/attn_entropy_bits`): the
+  /// `final` and `mean` values over the steps it was measured.
+  public var probeSummary: [String: [String: Double]] = [:]
 
   public init(
     status: Status, step: Int, wallTimeSeconds: Double, finalMetrics: [String: Double] = [:],
@@ -41,6 +44,18 @@ public struct RunSummary: Codable, Equatable, Sendable {
     case status, step, error
     case wallTimeSeconds = "wall_time_s"
     case finalMetrics = "final_metrics"
+    case probeSummary = "probe_summary"
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    status = try c.decode(Status.self, forKey: .status)
+    step = try c.decode(Int.self, forKey: .step)
+    wallTimeSeconds = try c.decode(Double.self, forKey: .wallTimeSeconds)
+    finalMetrics = try c.decode([String: Double].self, forKey: .finalMetrics)
+    error = try c.decodeIfPresent(String.self, forKey: .error)
+    probeSummary =
+      try c.decodeIfPresent([String: [String: Double]].self, forKey: .probeSummary) ?? [:]
   }
 
   /// Pretty, sorted JSON; NaN and infinities are written as the strings "nan", "inf", "-inf".

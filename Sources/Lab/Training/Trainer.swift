@@ -1,5 +1,6 @@
 import Autodiff
 import Foundation
+import Probes
 import Transformer
 
 /// Something the trainer reports while it runs, for progress displays.
@@ -38,6 +39,9 @@ public final class Trainer {
   let optimizer: any Optimizer
   let parameters: [NamedParameter]
   let metrics: MetricsWriter
+  let probeWriter: ProbeWriter
+  let probes: ProbeRunner
+  let regularizer: AttentionRegularizer?
   let schedule: LearningRateSchedule
   /// Completed optimizer updates.
   public private(set) var step = 0
@@ -45,8 +49,6 @@ public final class Trainer {
   var dropoutRandom: SeededRandom
   var wallTime = 0.0
   var lastMetrics: [String: Double] = [:]
-
-  static let columns = MetricsWriter.standardColumns
 
   private init(
     config: Config, folder: RunFolder, task: any SequenceTask, model: GPT, resumeStep: Int?
@@ -61,7 +63,14 @@ public final class Trainer {
     let seed = UInt64(config.seed)
     dataRandom = SeededRandom(seed: seed, stream: "data")
     dropoutRandom = SeededRandom(seed: seed, stream: "dropout")
-    metrics = try folder.metricsWriter(columns: Self.columns, resumeStep: resumeStep)
+    regularizer = config.makeRegularizer()
+    metrics = try folder.metricsWriter(
+      columns: MetricsWriter.standardColumns + (regularizer?.columns ?? []),
+      resumeStep: resumeStep)
+    probeWriter = try ProbeWriter(directory: folder.url, resumeStep: resumeStep)
+    probes = ProbeRunner(config: config.probes, model: model, task: task, seed: seed)
+    // Summary statistics continue over the rows kept from before a resume.
+    if resumeStep != nil { probes.record(try ProbeWriter.read(probeWriter.csvURL)) }
   }
 
   /// Prepares a new run: builds the task and the model (from `training.init_from` when set)
@@ -136,7 +145,10 @@ public final class Trainer {
     let t = config.training
     observer(.started(parameterCount: model.parameterCount, step: step, totalSteps: total))
     try folder.writeSummary(RunSummary(status: .running, step: step, wallTimeSeconds: wallTime))
-    if step == 0 { try evaluate(observer: observer, row: MetricsRow(step: 0)) }
+    if step == 0 {
+      try evaluate(observer: observer, row: MetricsRow(step: 0))
+      try writeProbes(probes.stateRows(step: 0, parameters: parameters))
+    }
     var sinceLog = (tokens: 0, time: 0.0)
     while step < total {
       if shouldStop() {
@@ -149,25 +161,50 @@ public final class Trainer {
         t.fullBatch
         ? task.allExamples(.train)! : task.batch(.train, size: t.batchSize, using: &dataRandom)
       for p in parameters { p.tensor.grad = nil }
+      // What this step's forward pass keeps: residual gradients for the gradient probes,
+      // attention for the regularizers. Neither changes a value computed.
+      let gradientsDue = probes.wantsResidualGradients(atStep: step + 1)
+      let regularizedLayers = regularizer?.captureLayers(atStep: step) ?? []
+      let capture =
+        gradientsDue || !regularizedLayers.isEmpty
+        ? ForwardCapture(
+          residualGradients: gradientsDue, keepAttention: !regularizedLayers.isEmpty,
+          attentionLayers: regularizedLayers)
+        : nil
       let ctx = model.makeContext(
-        length: batch.length, training: true, dropoutRandom: dropoutRandom)
+        length: batch.length, training: true, dropoutRandom: dropoutRandom, capture: capture)
       let logits = model.logits(
         tokens: batch.inputs, batch: batch.size, length: batch.length, context: ctx)
       dropoutRandom = ctx.dropoutRandom
-      let loss = logits.crossEntropy(targets: batch.targets, weights: batch.weights)
+      var loss = logits.crossEntropy(targets: batch.targets, weights: batch.weights)
       let lossValue = Double(loss.item)
-      guard lossValue.isFinite else {
+      var regularizerValues: [String: Double] = [:]
+      if let regularizer, let capture,
+        let out = regularizer.output(attention: capture.attention, step: step)
+      {
+        loss = loss + out.loss
+        regularizerValues = out.values
+      }
+      guard lossValue.isFinite && Double(loss.item).isFinite else {
         var row = MetricsRow(step: step + 1)
         row["lr"] = lr
         row["train_loss"] = lossValue
         try metrics.append(row)
         let message =
-          "training loss became \(lossValue) at step \(step + 1); the run diverged (try a lower optimizer.lr, warmup, or gradient clipping)"
+          "training loss became \(Double(loss.item)) at step \(step + 1); the run diverged (try a lower optimizer.lr, warmup, or gradient clipping)"
         try folder.appendLog(message)
         return try finish(.diverged, error: message)
       }
       loss.backward()
       let clip = config.optimizer.gradClip
+      var probeRows: [ProbeRow] = []
+      var snapshot: ParameterSnapshot?
+      if gradientsDue {
+        let (rows, before) = probes.gradientRows(
+          step: step + 1, parameters: parameters, capture: capture, clip: clip)
+        probeRows = rows
+        snapshot = before
+      }
       let (norm, clipped) =
         clip > 0
         ? clipGradients(parameters, maxNorm: clip) : (globalGradientNorm(parameters), false)
@@ -183,6 +220,10 @@ public final class Trainer {
           StepProgress(
             step: step, totalSteps: total, loss: lossValue, lr: lr,
             tokensPerSecond: tokensPerSecond, elapsed: wallTime)))
+      // Probes are measured outside the timed region.
+      if let snapshot { probeRows += snapshot.rows(step: step, parameters: parameters) }
+      probeRows += probes.stateRows(step: step, parameters: parameters)
+      try writeProbes(probeRows)
 
       let isEval = step % max(t.evalEvery, 1) == 0 || step == total
       if step % max(t.logEvery, 1) == 0 || isEval {
@@ -199,6 +240,7 @@ public final class Trainer {
         row["tokens_per_s"] = tokensPerSecond
         row["tokens"] = Double(step * batch.size * batch.length)
         row["elapsed_s"] = wallTime
+        for (k, v) in regularizerValues { row[k] = v }
         sinceLog = (0, 0)
         if isEval {
           try evaluate(observer: observer, row: row)
@@ -242,6 +284,11 @@ public final class Trainer {
     try folder.appendLog("step \(row.step): " + shown.joined(separator: ", "))
   }
 
+  private func writeProbes(_ rows: [ProbeRow]) throws {
+    try probeWriter.append(rows)
+    probes.record(rows)
+  }
+
   private func saveCheckpoint(observer: (TrainingEvent) -> Void) throws {
     let state = Dictionary(
       uniqueKeysWithValues: optimizer.stateTensors().map { ($0.name, $0.values) })
@@ -249,6 +296,7 @@ public final class Trainer {
       step: step, model: model.stateDict(), optimizer: state, dataRandom: dataRandom,
       dropoutRandom: dropoutRandom, wallTime: wallTime)
     try metrics.synchronize()
+    try probeWriter.synchronize()
     try checkpoint.write(
       to: folder.checkpointsURL,
       configJSON: String(decoding: try config.encodedJSON(), as: UTF8.self))
@@ -260,9 +308,11 @@ public final class Trainer {
 
   private func finish(_ status: RunSummary.Status, error: String?) throws -> RunSummary {
     try metrics.synchronize()
-    let summary = RunSummary(
+    try probeWriter.synchronize()
+    var summary = RunSummary(
       status: status, step: step, wallTimeSeconds: wallTime, finalMetrics: lastMetrics, error: error
     )
+    summary.probeSummary = probes.summary
     try folder.writeSummary(summary)
     try folder.appendLog(
       "\(status.rawValue) at step \(step) after \(String(format: "%.1f", wallTime)) s")
