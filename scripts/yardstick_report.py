@@ -1,0 +1,74 @@
+"""Prints the yardstick comparison and draws both validation curves in one SVG.
+
+Usage: yardstick_report.py PYTORCH_JSON BETTI_METRICS_CSV TORCH_WALL_MS BETTI_WALL_MS OUT_SVG
+Times "to 1.88" are training seconds (evaluation excluded, as both programs count them).
+"""
+import csv, json, sys
+
+TARGET = 1.88
+
+
+def first_reach(points):
+    for seconds, loss in points:
+        if loss <= TARGET:
+            return seconds
+    return None
+
+
+def main():
+    torch_json, betti_csv, torch_wall, betti_wall, svg_path = sys.argv[1:6]
+    torch_wall, betti_wall = float(torch_wall) / 1e3, float(betti_wall) / 1e3
+    t = json.load(open(torch_json))
+    torch_curve = [(e["iter"], e["val"], e["train_seconds"]) for e in t["evals"]]
+    rows = [r for r in csv.DictReader(open(betti_csv)) if r["val_loss"]]
+    betti_curve = [(int(r["step"]), float(r["val_loss"]), float(r["elapsed_s"] or 0)) for r in rows]
+    step_times = []
+    prev = None
+    for r in csv.DictReader(open(betti_csv)):
+        if r["elapsed_s"]:
+            s, e = int(r["step"]), float(r["elapsed_s"])
+            if prev and s > prev[0] and s > 20:
+                step_times.append((e - prev[1]) / (s - prev[0]))
+            prev = (s, e)
+    betti_ms = sorted(step_times)[len(step_times) // 2] * 1e3 if step_times else float("nan")
+    reach_t = first_reach([(c[2], c[1]) for c in torch_curve])
+    reach_b = first_reach([(c[2], c[1]) for c in betti_curve])
+    fmt = lambda x: "never" if x is None else f"{x:.1f} s"
+    print(f"{'':10s} {'wall time':>10s} {'ms/step':>9s} {'final val':>10s} {'val ≤ 1.88 at':>14s}")
+    print(f"{'PyTorch':10s} {float(torch_wall):9.1f}s {t['ms_per_step']:9.2f} {torch_curve[-1][1]:10.4f} {fmt(reach_t):>14s}")
+    print(f"{'Betti':10s} {float(betti_wall):9.1f}s {betti_ms:9.2f} {betti_curve[-1][1]:10.4f} {fmt(reach_b):>14s}")
+    print(f"wall-time ratio Betti/PyTorch: {float(betti_wall) / float(torch_wall):.2f}; "
+          f"final val difference: {betti_curve[-1][1] - torch_curve[-1][1]:+.4f}")
+
+    # One SVG with both validation curves against the step.
+    w, h, m = 640, 400, 60
+    steps = max(c[0] for c in torch_curve + betti_curve) or 1
+    losses = [c[1] for c in torch_curve + betti_curve]
+    lo, hi = min(losses + [TARGET]) - 0.1, max(losses) + 0.1
+    x = lambda s: m + (w - 2 * m) * s / steps
+    y = lambda v: h - m - (h - 2 * m) * (v - lo) / (hi - lo)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">',
+             f'<rect width="{w}" height="{h}" fill="white"/>',
+             f'<line x1="{m}" y1="{h - m}" x2="{w - m}" y2="{h - m}" stroke="black"/>',
+             f'<line x1="{m}" y1="{m}" x2="{m}" y2="{h - m}" stroke="black"/>']
+    for i in range(6):
+        s = steps * i / 5
+        parts.append(f'<text x="{x(s):.1f}" y="{h - m + 18}" text-anchor="middle">{int(s)}</text>')
+        v = lo + (hi - lo) * i / 5
+        parts.append(f'<text x="{m - 8}" y="{y(v) + 4:.1f}" text-anchor="end">{v:.2f}</text>')
+    parts.append(f'<text x="{w / 2}" y="{h - 15}" text-anchor="middle">step</text>')
+    parts.append(f'<text x="18" y="{h / 2}" text-anchor="middle" transform="rotate(-90 18 {h / 2})">validation loss (nats)</text>')
+    parts.append(f'<line x1="{m}" y1="{y(TARGET):.1f}" x2="{w - m}" y2="{y(TARGET):.1f}" stroke="#999" stroke-dasharray="4 4"/>')
+    parts.append(f'<text x="{w - m}" y="{y(TARGET) - 6:.1f}" text-anchor="end" fill="#666">1.88</text>')
+    for curve, color, label, dy in ((torch_curve, "#d62728", "PyTorch (nanoGPT)", 0), (betti_curve, "#1f77b4", "Betti", 18)):
+        pts = " ".join(f"{x(c[0]):.1f},{y(c[1]):.1f}" for c in curve)
+        parts.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2"/>')
+        parts.append(f'<text x="{w - m - 150}" y="{m + 10 + dy}" fill="{color}">— {label}</text>')
+    parts.append(f'<text x="{w / 2}" y="{m - 20}" text-anchor="middle" font-size="14">nanoGPT baby GPT on tiny Shakespeare: validation loss</text>')
+    parts.append("</svg>")
+    open(svg_path, "w").write("\n".join(parts) + "\n")
+    print(f"curves: {svg_path}")
+
+
+if __name__ == "__main__":
+    main()
