@@ -25,6 +25,20 @@ func benchCommand(_ words: [String]) throws -> Int32 {
           r.tokensPerSecond,
           r.millisecondsPerStep, r.parameters, r.peakResidentMiB))
     }
+  case ["probes"]:
+    // All probe families but sharpness at every step, on the small workload.
+    var ratios: [Double] = []
+    for (round, r) in probeCostBenchmark(steps: try args.integer("steps", default: 20)).enumerated()
+    {
+      ratios.append(r.probed / r.plain)
+      Terminal.print(
+        String(
+          format:
+            "round %d: small step %.2f ms without probes, %.2f ms with all probes every step (+%.1f%%)",
+          round + 1, r.plain, r.probed, 100 * (r.probed / r.plain - 1)))
+    }
+    Terminal.print(
+      String(format: "median overhead: +%.1f%%", 100 * (ratios.sorted()[ratios.count / 2] - 1)))
   case ["ph"]:
     for row in phBenchmarkRows(sizes: [32, 64, 128, 256], sharpSizes: [128, 256]) {
       Terminal.print(
@@ -40,7 +54,7 @@ func benchCommand(_ words: [String]) throws -> Int32 {
           "small step %.1f ms, with all terms on layer 0 (4 heads, 64 tokens) %.1f ms: +%.1f%% (terms alone %.1f ms)",
         r.stepMilliseconds, r.regularizedStepMilliseconds, 100 * r.overhead, r.termsMilliseconds))
   default:
-    throw UsageError("bench takes one of: gemm, train, ph, regularizers")
+    throw UsageError("bench takes one of: gemm, train, probes, ph, regularizers")
   }
   return 0
 }

@@ -17,13 +17,19 @@ final class ProbeRunner {
   let causal: Bool
   private var sums: [String: (total: Double, count: Int, last: Double)] = [:]
 
-  init(config: ProbesConfig, model: GPT, task: any SequenceTask, seed: UInt64) {
+  convenience init(config: ProbesConfig, model: GPT, task: any SequenceTask, seed: UInt64) {
+    let needed = (config.attention.sequences + config.sphere.sequences).max() ?? 0
+    var random = SeededRandom(seed: seed, stream: "probe-batch")
+    self.init(
+      config: config, model: model, probeBatch: task.batch(.train, size: needed + 1, using: &random)
+    )
+  }
+
+  init(config: ProbesConfig, model: GPT, probeBatch: Batch) {
     self.config = config
     self.model = model
     causal = model.config.causal
-    let needed = (config.attention.sequences + config.sphere.sequences).max() ?? 0
-    var random = SeededRandom(seed: seed, stream: "probe-batch")
-    probeBatch = task.batch(.train, size: needed + 1, using: &random)
+    self.probeBatch = probeBatch
   }
 
   /// Whether the step's training forward pass must retain residual gradients.
