@@ -19,20 +19,47 @@ extension Tensor {
     }
   }
 
+  /// `x·scale + shift` elementwise, 16 lanes at a time (the multiply is skipped when `scale` is 1
+  /// and the add when `shift` is 0, so each result is the single rounded operation).
+  static func affine(_ x: Tensor, scale: Float, shift: Float) -> Tensor {
+    let out = Tensor(uninitializedShape: x.shape)
+    let n = x.count
+    let chunk = 16 * 1024
+    let (src, dst) = (x.pointer, out.pointer)
+    let (sv, tv) = (SIMD16<Float>(repeating: scale), SIMD16<Float>(repeating: shift))
+    Parallel.forEach((n + chunk - 1) / chunk, grain: 4) { c in
+      let (start, count) = (c * chunk, Swift.min(chunk, n - c * chunk))
+      if scale == 1 {
+        Kernels.map(src + start, dst + start, count) { $0 + tv }
+      } else if shift == 0 {
+        Kernels.map(src + start, dst + start, count) { $0 * sv }
+      } else {
+        Kernels.map(src + start, dst + start, count) { $0 * sv + tv }
+      }
+    }
+    return record(out, [x]) { g in
+      if scale == 1 {
+        x.accumulateGradient(g, shared: true)
+      } else {
+        x.accumulateGradient(affine(g, scale: scale, shift: 0), shared: false)
+      }
+    }
+  }
+
   public static prefix func - (x: Tensor) -> Tensor {
-    unary(x, { -$0 }, derivative: { _, _ in -1 })
+    affine(x, scale: -1, shift: 0)
   }
 
   public static func + (x: Tensor, s: Float) -> Tensor {
-    unary(x, { $0 + s }, derivative: { _, _ in 1 })
+    affine(x, scale: 1, shift: s)
   }
   public static func + (s: Float, x: Tensor) -> Tensor { x + s }
   public static func - (x: Tensor, s: Float) -> Tensor { x + (-s) }
   public static func - (s: Float, x: Tensor) -> Tensor {
-    unary(x, { s - $0 }, derivative: { _, _ in -1 })
+    affine(x, scale: -1, shift: s)
   }
   public static func * (x: Tensor, s: Float) -> Tensor {
-    unary(x, { $0 * s }, derivative: { _, _ in s })
+    affine(x, scale: s, shift: 0)
   }
   public static func * (s: Float, x: Tensor) -> Tensor { x * s }
   public static func / (x: Tensor, s: Float) -> Tensor { x * (1 / s) }
