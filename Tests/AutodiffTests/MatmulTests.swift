@@ -84,4 +84,37 @@ func naiveProduct(
       a.matmul(w, transposeA: tA, transposeB: tB)
     }
   }
+
+  /// The fused `alpha` and `bias` against the composed `matmul(…) * alpha + bias`: values and
+  /// tape gradients, plus a finite-difference check of the fused op itself.
+  @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+  func fusedScaleAndBiasMatchComposed(_ flags: (Bool, Bool)) {
+    let (tA, tB) = flags
+    let (m, k, n) = (3, 4, 19)  // n > 16 exercises the 16-lane body and its tail
+    for shared in [true, false] {
+      let a = randomTensor([2] + (tA ? [k, m] : [m, k]), seed: 46)
+      let b = randomTensor((shared ? [] : [2]) + (tB ? [n, k] : [k, n]), seed: 47)
+      let bias = randomTensor([n], seed: 48)
+      let alpha: Float = 0.37
+      let label = "fused tA \(tA) tB \(tB) shared \(shared)"
+      let fused = a.matmul(b, transposeA: tA, transposeB: tB, alpha: alpha, bias: bias)
+      let composed = a.matmul(b, transposeA: tA, transposeB: tB) * alpha + bias
+      assertClose(fused.scalars, composed.scalars, rtol: 1e-6, atol: 1e-6)
+      let w = randomTensor(fused.shape, seed: 49)
+      func gradients(_ f: () -> Tensor) -> [[Float]] {
+        for x in [a, b, bias] { x.grad = nil }
+        f().backward(gradient: w)
+        return [a, b, bias].map { $0.grad!.scalars }
+      }
+      let fusedGrads = gradients {
+        a.matmul(b, transposeA: tA, transposeB: tB, alpha: alpha, bias: bias)
+      }
+      let composedGrads = gradients { a.matmul(b, transposeA: tA, transposeB: tB) * alpha + bias }
+      for (x, y) in zip(fusedGrads, composedGrads) { assertClose(x, y, rtol: 1e-5, atol: 1e-6) }
+      checkGradients([a, b, bias], label) {
+        a.matmul(b, transposeA: tA, transposeB: tB, alpha: alpha, bias: bias)
+      }
+    }
+  }
 }
+

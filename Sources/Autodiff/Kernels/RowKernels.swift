@@ -1,13 +1,16 @@
 /// Row-wise reductions used by softmax and cross-entropy.
 extension Kernels {
-  /// The largest of `x[0..<n]` (−∞ for n = 0). NaN is ignored unless every entry is NaN.
+  /// The largest of `x[0..<n]` (−∞ for n = 0). A NaN entry is skipped when its sign bit is clear
+  /// (as for `Float.nan`) and may be returned otherwise.
   @inline(__always)
   public static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
     var m = SIMD16<Float>(repeating: -.infinity)
     var i = 0
     while i + 16 <= n {
       let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-      m = VectorMath.select(v .> m, v, m)
+      // v where m − v is negative (v > m); a NaN v gives a NaN difference and is skipped
+      // unless that NaN has its sign bit set.
+      m = VectorMath.blend(VectorMath.signMask(m - v), v, m)
       i += 16
     }
     var r = -Float.infinity

@@ -32,4 +32,37 @@ public enum Kernels {
   @inlinable public static func sumOfSquares(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
     dot(x, x, n)
   }
+
+  /// `x[r·n + j] += v[j]` for every row `r` of `rows` (a bias added to each row), 16 lanes wide.
+  public static func addRowVector(
+    _ x: UnsafeMutablePointer<Float>, _ v: UnsafePointer<Float>, rows: Int, _ n: Int
+  ) {
+    for r in 0..<rows { addInPlace16(x + r * n, v, n) }
+  }
+
+  /// `out[j] = Σ_r x[r·n + j]`, summed in row order (a bias gradient), 16 lanes wide.
+  public static func columnSums(
+    _ x: UnsafePointer<Float>, rows: Int, _ n: Int, into out: UnsafeMutablePointer<Float>
+  ) {
+    out.update(repeating: 0, count: n)
+    for r in 0..<rows { addInPlace16(out, x + r * n, n) }
+  }
+
+  /// `acc[i] += b[i]` with explicit 16-lane loads and stores (no aliasing checks needed).
+  @inline(__always)
+  public static func addInPlace16(
+    _ acc: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int
+  ) {
+    var i = 0
+    while i + 16 <= n {
+      let u = UnsafeRawPointer(acc + i).loadUnaligned(as: SIMD16<Float>.self)
+      let v = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self)
+      UnsafeMutableRawPointer(acc + i).storeBytes(of: u + v, as: SIMD16<Float>.self)
+      i += 16
+    }
+    while i < n {
+      acc[i] += b[i]
+      i += 1
+    }
+  }
 }

@@ -1,6 +1,11 @@
 /// Vectorized elementary functions on `SIMD16<Float>`, for the hot loops of softmax,
 /// cross-entropy and activations. Each is checked against the C library over its range in
 /// `VectorMathTests` (relative error ≤ 2e-7 for `exp`, absolute ≤ 3e-7 for `erf` and `tanh`).
+///
+/// Written to compile to straight vector arithmetic: no float comparisons (their `SIMDMask`
+/// results are lowered lane by lane), only sign-bit masks made by an arithmetic shift and
+/// bitwise blends; and polynomials by separate multiply and add, because long chains of
+/// `addingProduct` are partly scalarized by the compiler.
 public enum VectorMath {
   public typealias V = SIMD16<Float>
 
@@ -14,6 +19,34 @@ public enum VectorMath {
     float(bits(y) | (bits(x) & 0x8000_0000))
   }
 
+  /// All ones in the lanes whose sign bit is set (negative numbers, −0, and NaNs with the sign
+  /// bit set), zero elsewhere: an arithmetic shift, no comparison.
+  @inline(__always) static func signMask(_ x: V) -> Bits {
+    unsafeBitCast(unsafeBitCast(x, to: SIMD16<Int32>.self) &>> 31, to: Bits.self)
+  }
+
+  /// All ones in the NaN lanes: the magnitude's bits exceed those of infinity.
+  @inline(__always) static func nanMask(_ x: V) -> Bits {
+    signMask(float(Bits(repeating: 0x7F80_0000) &- (bits(x) & 0x7FFF_FFFF)))
+  }
+
+  /// Lanes of `a` where `mask` is all ones, else of `b`.
+  @inline(__always) static func blend(_ mask: Bits, _ a: V, _ b: V) -> V {
+    float((bits(a) & mask) | (bits(b) & ~mask))
+  }
+
+  /// `min(x, bound)` for a finite bound; NaN lanes stay NaN when their sign bit is clear.
+  @inline(__always) static func clampAbove(_ x: V, _ bound: Float) -> V {
+    let b = V(repeating: bound)
+    return blend(signMask(b - x), b, x)
+  }
+
+  /// `max(x, bound)` for a finite bound.
+  @inline(__always) static func clampBelow(_ x: V, _ bound: Float) -> V {
+    let b = V(repeating: bound)
+    return blend(signMask(x - b), b, x)
+  }
+
   /// The sum of the lanes as a tree of vector adds (`sum()` is not vectorized).
   @inline(__always) public static func total(_ x: V) -> Float {
     let x8 = x.lowHalf + x.highHalf
@@ -22,12 +55,19 @@ public enum VectorMath {
     return x2.x + x2.y
   }
 
+  /// `a·b + c`, fused when the target has FMA. Fine in short loops (a dot product); long
+  /// dependent chains use `mulAdd`.
   @inline(__always) static func fma(_ a: V, _ b: V, _ c: V) -> V {
     #if BETTI_FMA
       return c.addingProduct(a, b)
     #else
       return a * b + c
     #endif
+  }
+
+  /// `a·b + c`, rounded twice: always plain vector instructions.
+  @inline(__always) static func mulAdd(_ a: V, _ b: V, _ c: Float) -> V {
+    a * b + V(repeating: c)
   }
 
   /// Lanes of `a` where `mask` is set, else of `b` (a bitwise blend; the standard library's
@@ -37,66 +77,78 @@ public enum VectorMath {
     return float((bits(a) & m) | (bits(b) & ~m))
   }
 
-  /// `e^x`: range reduction `x = n·ln2 + r` (|r| ≤ ln2/2, ln2 split in two parts for
-  /// exactness; n rounded by adding 1.5·2²³), a degree-6 polynomial for `e^r`, and `2^n`
-  /// built in the exponent bits. Inputs below −87.3 give 0 (and −∞ gives 0); above 88.7 give
-  /// +∞; NaN stays NaN.
+  /// `e^x` for `x` in [−87.3, 88.7] (NaN stays NaN; outside the range the result is wrong):
+  /// range reduction `x = n·ln2 + r` (|r| ≤ ln2/2, ln2 split in two parts for exactness; n
+  /// rounded by adding 1.5·2²³), a degree-6 polynomial for `e^r`, and `2^n` built in the
+  /// exponent bits.
+  @inline(__always) static func expInRange(_ x: V) -> V {
+    let magic = V(repeating: 12_582_912)  // 1.5·2²³: adding it rounds to an integer
+    let t = mulAdd(x, V(repeating: 1.442_695_04), 12_582_912)
+    let n = t - magic
+    var r = x - n * V(repeating: 0.693_145_75)
+    r = r - n * V(repeating: 1.428_606_8e-6)
+    var p = mulAdd(V(repeating: 1.987_569_1e-4), r, 1.398_199_9e-3)
+    p = mulAdd(p, r, 8.333_452e-3)
+    p = mulAdd(p, r, 4.166_579_6e-2)
+    p = mulAdd(p, r, 0.166_666_66)
+    p = mulAdd(p, r, 0.5)
+    p = (p * r * r + r) + V(repeating: 1)
+    let exponent = (bits(t) &- bits(magic) &+ Bits(repeating: 127)) &<< Bits(repeating: 23)
+    return p * float(exponent)
+  }
+
+  /// `e^x`. Inputs below −87.3 give 0 (and −∞ gives 0); above 88.7 give +∞; NaN stays NaN.
   @inline(__always) public static func exp(_ x: V) -> V {
     let low = V(repeating: -87.336_54)
     let high = V(repeating: 88.722_83)
-    let clamped = select(x .< low, low, select(x .> high, high, x))
-    let magic = V(repeating: 12_582_912)  // 1.5·2²³: adding it rounds to an integer
-    let t = fma(clamped, V(repeating: 1.442_695_04), magic)
-    let n = t - magic
-    var r = fma(n, V(repeating: -0.693_145_75), clamped)
-    r = fma(n, V(repeating: -1.428_606_8e-6), r)
-    var p = V(repeating: 1.987_569_1e-4)
-    p = fma(p, r, V(repeating: 1.398_199_9e-3))
-    p = fma(p, r, V(repeating: 8.333_452e-3))
-    p = fma(p, r, V(repeating: 4.166_579_6e-2))
-    p = fma(p, r, V(repeating: 0.166_666_66))
-    p = fma(p, r, V(repeating: 0.5))
-    p = fma(p * r, r, r) + V(repeating: 1)
-    let exponent = (bits(t) &- bits(magic) &+ Bits(repeating: 127)) &<< Bits(repeating: 23)
-    let result = p * float(exponent)
-    let saturated = select(x .> high, V(repeating: .infinity), select(x .< low, V(repeating: 0), result))
-    return select(x .!= x, x, saturated)
+    let below = signMask(x - low)
+    let above = signMask(high - x)
+    let result = expInRange(blend(below, low, blend(above, high, x)))
+    let saturated = float(
+      (bits(result) & ~(below | above)) | (Bits(repeating: 0x7F80_0000) & above & ~below))
+    return blend(nanMask(x), x, saturated)
   }
 
   /// `tanh(x) = sign(x)·(1 − 2/(e^{2|x|} + 1))`; saturates to ±1 beyond |x| = 9.
   @inline(__always) public static func tanh(_ x: V) -> V {
     let a = magnitude(x)
-    let nine = V(repeating: 9)
-    let e = exp(2 * select(a .> nine, nine, a))
-    var t = 1 - 2 / (e + 1)
+    let e = expInRange(2 * clampAbove(a, 9))
+    let t = 1 - 2 / (e + 1)
     // Near zero 1 − 2/(e+1) loses relative precision; use the odd series x − x³/3 + 2x⁵/15.
     let x2 = a * a
-    var series = fma(x2, V(repeating: -17.0 / 315.0), V(repeating: 2.0 / 15.0))
-    series = fma(x2, series, V(repeating: -1.0 / 3.0))
-    series = a * fma(x2, series, V(repeating: 1))
-    t = select(a .< V(repeating: 0.0625), series, t)
-    return withSign(of: x, t)
+    var series = mulAdd(x2, V(repeating: -17.0 / 315.0), 2.0 / 15.0)
+    series = mulAdd(x2, series, -1.0 / 3.0)
+    series = a * mulAdd(x2, series, 1)
+    return withSign(of: x, blend(signMask(a - V(repeating: 0.0625)), series, t))
   }
 
-  /// The error function, by Abramowitz and Stegun 7.1.26 refined: `erf(x) = 1 − p(t)·e^{−x²}`
-  /// with `t = 1/(1 + 0.5|x|)` and the Numerical Recipes `erfc` Chebyshev fit (fractional
-  /// error < 1.2e-7), odd-extended.
-  @inline(__always) public static func erf(_ x: V) -> V {
-    let z = magnitude(x)
+  /// `erfc(|x|)` for the Abramowitz and Stegun 7.1.26 refinement: `p(t)·e^{−x²}` with
+  /// `t = 1/(1 + 0.5|x|)` and the Numerical Recipes Chebyshev fit (fractional error < 1.2e-7);
+  /// |x| is clamped to 9, where erfc is below 1e-36.
+  @inline(__always) static func erfcOfMagnitude(_ x: V) -> V {
+    let z = clampAbove(magnitude(x), 9)
     let t = 1 / (1 + 0.5 * z)
-    var p = V(repeating: 0.170_872_77)
-    p = fma(p, t, V(repeating: -0.822_152_23))
-    p = fma(p, t, V(repeating: 1.488_515_87))
-    p = fma(p, t, V(repeating: -1.135_203_98))
-    p = fma(p, t, V(repeating: 0.278_868_07))
-    p = fma(p, t, V(repeating: -0.186_288_06))
-    p = fma(p, t, V(repeating: 0.096_784_18))
-    p = fma(p, t, V(repeating: 0.374_091_96))
-    p = fma(p, t, V(repeating: 1.000_023_68))
-    p = fma(p, t, V(repeating: -1.265_512_23))
-    let erfc = t * exp(p - z * z)
-    let y = 1 - erfc
-    return withSign(of: x, y)
+    var p = mulAdd(V(repeating: 0.170_872_77), t, -0.822_152_23)
+    p = mulAdd(p, t, 1.488_515_87)
+    p = mulAdd(p, t, -1.135_203_98)
+    p = mulAdd(p, t, 0.278_868_07)
+    p = mulAdd(p, t, -0.186_288_06)
+    p = mulAdd(p, t, 0.096_784_18)
+    p = mulAdd(p, t, 0.374_091_96)
+    p = mulAdd(p, t, 1.000_023_68)
+    p = mulAdd(p, t, -1.265_512_23)
+    return t * expInRange(p - z * z)
+  }
+
+  /// The error function, `sign(x)·(1 − erfc(|x|))` (see `erfcOfMagnitude`).
+  @inline(__always) public static func erf(_ x: V) -> V {
+    withSign(of: x, 1 - erfcOfMagnitude(x))
+  }
+
+  /// `1 + erf(x)`, without the cancellation of adding 1 to an erf near −1.
+  @inline(__always) static func onePlusErf(_ x: V) -> V {
+    let c = erfcOfMagnitude(x)
+    return blend(signMask(x), c, 2 - c)
   }
 }
 

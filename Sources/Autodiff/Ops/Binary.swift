@@ -1,24 +1,35 @@
 /// Addition, subtraction, multiplication and division with NumPy broadcasting.
 extension Tensor {
-  /// Applies `f` elementwise over the broadcast of `a` and `b`.
+  /// Applies `f` elementwise over the broadcast of `a` and `b`; `fv` is the same function 16
+  /// lanes at a time, used on rows where each input is contiguous or a single repeated value.
   @inline(__always)
   static func broadcastMap(
-    _ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Float
+    _ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Float,
+    _ fv: (SIMD16<Float>, SIMD16<Float>) -> SIMD16<Float>
   ) -> (Tensor, BroadcastPlan) {
     let plan = BroadcastPlan(a.shape, b.shape, op: op)
     let out = Tensor(uninitializedShape: plan.outShape)
     let ap = a.pointer
     let bp = b.pointer
     let op = out.pointer
+    if a.shape == b.shape {
+      let n = out.count
+      let chunk = 16 * 1024
+      Parallel.forEach((n + chunk - 1) / chunk, grain: 4) { c in
+        let start = c * chunk
+        Kernels.map(ap + start, bp + start, op + start, Swift.min(chunk, n - start), fv)
+      }
+      return (out, plan)
+    }
     plan.forEachRow { o, ao, bo, n, sa, sb in
       if sa == 1 && sb == 1 {
-        for i in 0..<n { op[o + i] = f(ap[ao + i], bp[bo + i]) }
+        Kernels.map(ap + ao, bp + bo, op + o, n, fv)
       } else if sa == 1 && sb == 0 {
-        let y = bp[bo]
-        for i in 0..<n { op[o + i] = f(ap[ao + i], y) }
+        let y = SIMD16<Float>(repeating: bp[bo])
+        Kernels.map(ap + ao, op + o, n) { fv($0, y) }
       } else if sa == 0 && sb == 1 {
-        let x = ap[ao]
-        for i in 0..<n { op[o + i] = f(x, bp[bo + i]) }
+        let x = SIMD16<Float>(repeating: ap[ao])
+        Kernels.map(bp + bo, op + o, n) { fv(x, $0) }
       } else {
         for i in 0..<n { op[o + i] = f(ap[ao + i * sa], bp[bo + i * sb]) }
       }
@@ -54,7 +65,7 @@ extension Tensor {
   }
 
   public static func + (a: Tensor, b: Tensor) -> Tensor {
-    let (out, _) = broadcastMap(a, b, op: "add") { $0 + $1 }
+    let (out, _) = broadcastMap(a, b, op: "add", { $0 + $1 }, { $0 + $1 })
     let (sa, sb) = (a.shape, b.shape)
     return record(out, [a, b]) { g in
       a.accumulateGradient(sumToShape(g, sa), shared: true)
@@ -63,7 +74,7 @@ extension Tensor {
   }
 
   public static func - (a: Tensor, b: Tensor) -> Tensor {
-    let (out, _) = broadcastMap(a, b, op: "sub") { $0 - $1 }
+    let (out, _) = broadcastMap(a, b, op: "sub", { $0 - $1 }, { $0 - $1 })
     let (sa, sb) = (a.shape, b.shape)
     return record(out, [a, b]) { g in
       a.accumulateGradient(sumToShape(g, sa), shared: true)
@@ -72,7 +83,7 @@ extension Tensor {
   }
 
   public static func * (a: Tensor, b: Tensor) -> Tensor {
-    let (out, plan) = broadcastMap(a, b, op: "mul") { $0 * $1 }
+    let (out, plan) = broadcastMap(a, b, op: "mul", { $0 * $1 }, { $0 * $1 })
     return record(out, [a, b]) { g in
       if a.requiresGrad {
         a.accumulateGradient(
@@ -86,7 +97,7 @@ extension Tensor {
   }
 
   public static func / (a: Tensor, b: Tensor) -> Tensor {
-    let (out, plan) = broadcastMap(a, b, op: "div") { $0 / $1 }
+    let (out, plan) = broadcastMap(a, b, op: "div", { $0 / $1 }, { $0 / $1 })
     return record(out, [a, b]) { g in
       if a.requiresGrad {
         a.accumulateGradient(
@@ -103,8 +114,7 @@ extension Tensor {
   /// A copy with every value negated (no tape).
   func negatedValues() -> Tensor {
     let out = Tensor(uninitializedShape: shape)
-    let (src, dst) = (pointer, out.pointer)
-    for i in 0..<count { dst[i] = -src[i] }
+    Kernels.map(pointer, out.pointer, count) { -$0 }
     return out
   }
 }

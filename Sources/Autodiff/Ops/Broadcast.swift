@@ -100,6 +100,8 @@ extension Tensor {
         var s: Float = 0
         for i in 0..<n { s += gp[o + i] }
         op[a] += s
+      } else if sa == 1 {
+        Kernels.addInPlace16(op + a, gp + o, n)
       } else {
         for i in 0..<n { op[a + i * sa] += gp[o + i] }
       }

@@ -15,23 +15,7 @@ extension Tensor {
     rstd.withUnsafeMutableBufferPointer { rs in
       let rsp = rs.baseAddress!
       Parallel.forEach(rows, grain: Swift.max(1, 4096 / c)) { r in
-        let x = xp + r * c
-        var mean: Float = 0
-        for i in 0..<c { mean += x[i] }
-        mean /= Float(c)
-        var v: Float = 0
-        for i in 0..<c {
-          let d = x[i] - mean
-          v += d * d
-        }
-        let s = 1 / (v / Float(c) + eps).squareRoot()
-        rsp[r] = s
-        let (h, y) = (hp + r * c, yp + r * c)
-        for i in 0..<c {
-          let n = (x[i] - mean) * s
-          h[i] = n
-          y[i] = n * (wp?[i] ?? 1) + (bp?[i] ?? 0)
-        }
+        rsp[r] = Kernels.layerNormRow(xp + r * c, c, eps: eps, wp, bp, hp + r * c, yp + r * c)
       }
     }
     let inputs = [self] + [weight, bias].compactMap { $0 }
@@ -43,19 +27,7 @@ extension Tensor {
         rstd.withUnsafeBufferPointer { rs in
           let rsp = rs.baseAddress!
           Parallel.forEach(rows, grain: Swift.max(1, 4096 / c)) { r in
-            let (gr, h, d) = (gp + r * c, hp + r * c, dp + r * c)
-            // dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)), ĝ = g ⊙ weight
-            var m1: Float = 0
-            var m2: Float = 0
-            for i in 0..<c {
-              let gh = gr[i] * (wp?[i] ?? 1)
-              m1 += gh
-              m2 += gh * h[i]
-            }
-            m1 /= Float(c)
-            m2 /= Float(c)
-            let s = rsp[r]
-            for i in 0..<c { d[i] = s * (gr[i] * (wp?[i] ?? 1) - m1 - h[i] * m2) }
+            Kernels.layerNormBackwardRow(gp + r * c, hp + r * c, wp, rsp[r], c, dp + r * c)
           }
         }
         self.accumulateGradient(gx, shared: false)
@@ -144,14 +116,14 @@ extension Tensor {
     let (gp, hp) = (g.pointer, normalized.pointer)
     if let weight, weight.requiresGrad {
       let gw = Tensor.zeros([c])
-      for r in 0..<rows {
-        for i in 0..<c { gw.pointer[i] += gp[r * c + i] * hp[r * c + i] }
-      }
+      let wp = gw.pointer
+      for r in 0..<rows { Kernels.addProductInPlace(wp, gp + r * c, hp + r * c, c) }
       weight.accumulateGradient(gw, shared: false)
     }
     if let bias, bias.requiresGrad {
       let gb = Tensor.zeros([c])
-      for r in 0..<rows { Kernels.addInPlace(gb.pointer, gp + r * c, c) }
+      let bp = gb.pointer
+      for r in 0..<rows { Kernels.addInPlace16(bp, gp + r * c, c) }
       bias.accumulateGradient(gb, shared: false)
     }
   }

@@ -19,20 +19,47 @@ extension Tensor {
     }
   }
 
+  /// `x·scale + shift` elementwise, 16 lanes at a time (the multiply is skipped when `scale` is 1
+  /// and the add when `shift` is 0, so each result is the single rounded operation).
+  static func affine(_ x: Tensor, scale: Float, shift: Float) -> Tensor {
+    let out = Tensor(uninitializedShape: x.shape)
+    let n = x.count
+    let chunk = 16 * 1024
+    let (src, dst) = (x.pointer, out.pointer)
+    let (sv, tv) = (SIMD16<Float>(repeating: scale), SIMD16<Float>(repeating: shift))
+    Parallel.forEach((n + chunk - 1) / chunk, grain: 4) { c in
+      let (start, count) = (c * chunk, Swift.min(chunk, n - c * chunk))
+      if scale == 1 {
+        Kernels.map(src + start, dst + start, count) { $0 + tv }
+      } else if shift == 0 {
+        Kernels.map(src + start, dst + start, count) { $0 * sv }
+      } else {
+        Kernels.map(src + start, dst + start, count) { $0 * sv + tv }
+      }
+    }
+    return record(out, [x]) { g in
+      if scale == 1 {
+        x.accumulateGradient(g, shared: true)
+      } else {
+        x.accumulateGradient(affine(g, scale: scale, shift: 0), shared: false)
+      }
+    }
+  }
+
   public static prefix func - (x: Tensor) -> Tensor {
-    unary(x, { -$0 }, derivative: { _, _ in -1 })
+    affine(x, scale: -1, shift: 0)
   }
 
   public static func + (x: Tensor, s: Float) -> Tensor {
-    unary(x, { $0 + s }, derivative: { _, _ in 1 })
+    affine(x, scale: 1, shift: s)
   }
   public static func + (s: Float, x: Tensor) -> Tensor { x + s }
   public static func - (x: Tensor, s: Float) -> Tensor { x + (-s) }
   public static func - (s: Float, x: Tensor) -> Tensor {
-    unary(x, { s - $0 }, derivative: { _, _ in -1 })
+    affine(x, scale: -1, shift: s)
   }
   public static func * (x: Tensor, s: Float) -> Tensor {
-    unary(x, { $0 * s }, derivative: { _, _ in s })
+    affine(x, scale: s, shift: 0)
   }
   public static func * (s: Float, x: Tensor) -> Tensor { x * s }
   public static func / (x: Tensor, s: Float) -> Tensor { x * (1 / s) }
@@ -41,7 +68,7 @@ extension Tensor {
   }
 
   public func exp() -> Tensor {
-    Tensor.vectorUnary(self, VectorMath.exp) { _, y in y }
+    Tensor.vectorUnary(self, Exp.self)
   }
 
   /// Natural logarithm; `log(0) = -inf`, negative inputs give NaN.
@@ -60,44 +87,40 @@ extension Tensor {
   }
 
   public func tanh() -> Tensor {
-    Tensor.vectorUnary(self, VectorMath.tanh) { _, y in 1 - y * y }
+    Tensor.vectorUnary(self, Tanh.self)
   }
 
   public func sigmoid() -> Tensor {
-    Tensor.vectorUnary(self, { 1 / (1 + VectorMath.exp(-$0)) }) { _, y in y * (1 - y) }
+    Tensor.vectorUnary(self, Sigmoid.self)
   }
 
   /// `max(x, 0)`; the derivative at 0 is taken as 0.
   public func relu() -> Tensor {
-    Tensor.vectorUnary(self, { VectorMath.select($0 .< 0, .zero, $0) }) { x, _ in
-      VectorMath.select(x .> 0, SIMD16<Float>(repeating: 1), .zero)
-    }
+    Tensor.vectorUnary(self, ReLU.self)
   }
 
   /// GELU, tanh approximation (GPT-2, PyTorch's `approximate="tanh"`):
   /// `½x(1 + tanh(√(2/π)(x + 0.044715x³)))`.
   public func gelu() -> Tensor {
-    Tensor.vectorUnary(self, GELU.tanhForm) { x, _ in GELU.tanhFormDerivative(x) }
+    Tensor.vectorUnary(self, GELU.TanhForm.self)
   }
 
   /// GELU, exact form: `x·Φ(x) = ½x(1 + erf(x/√2))`.
   public func geluExact() -> Tensor {
-    Tensor.vectorUnary(self, GELU.exact) { x, _ in GELU.exactDerivative(x) }
+    Tensor.vectorUnary(self, GELU.Exact.self)
   }
 
-  /// `f` applied 16 lanes at a time; the gradient is `g · df(x, y)` with `y = f(x)`.
+  /// `F` applied 16 lanes at a time; the gradient is `g · F.derivative(x, y)` with `y = F(x)`.
+  /// `F` is a type, not a closure, so that both loops are specialized with it inlined.
   @inline(__always)
-  static func vectorUnary(
-    _ x: Tensor, _ f: (SIMD16<Float>) -> SIMD16<Float>,
-    derivative df: @escaping (SIMD16<Float>, SIMD16<Float>) -> SIMD16<Float>
-  ) -> Tensor {
+  static func vectorUnary<F: VectorFunction>(_ x: Tensor, _: F.Type) -> Tensor {
     let out = Tensor(uninitializedShape: x.shape)
     let n = x.count
     let chunk = 16 * 1024
     let (src, dst) = (x.pointer, out.pointer)
     Parallel.forEach((n + chunk - 1) / chunk, grain: 4) { c in
       let start = c * chunk
-      Kernels.map(src + start, dst + start, Swift.min(chunk, n - start), f)
+      Kernels.map(src + start, dst + start, Swift.min(chunk, n - start)) { F.value($0) }
     }
     let y = out.storage
     return record(out, [x]) { g in
@@ -107,7 +130,7 @@ extension Tensor {
         let start = c * chunk
         Kernels.map(gp + start, xp + start, yp + start, dp + start, Swift.min(chunk, n - start)) {
           g, x, y in
-          g * df(x, y)
+          g * F.derivative(x, y)
         }
       }
       x.accumulateGradient(gx, shared: false)
@@ -115,27 +138,89 @@ extension Tensor {
   }
 }
 
+/// An elementwise function and its derivative, 16 lanes at a time.
+protocol VectorFunction {
+  static func value(_ x: SIMD16<Float>) -> SIMD16<Float>
+  /// `f'(x)`, given also `y = f(x)`.
+  static func derivative(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float>
+}
+
+enum Exp: VectorFunction {
+  @inline(__always) static func value(_ x: SIMD16<Float>) -> SIMD16<Float> { VectorMath.exp(x) }
+  @inline(__always) static func derivative(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float> {
+    y
+  }
+}
+
+enum Tanh: VectorFunction {
+  @inline(__always) static func value(_ x: SIMD16<Float>) -> SIMD16<Float> { VectorMath.tanh(x) }
+  @inline(__always) static func derivative(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float> {
+    1 - y * y
+  }
+}
+
+enum Sigmoid: VectorFunction {
+  @inline(__always) static func value(_ x: SIMD16<Float>) -> SIMD16<Float> {
+    1 / (1 + VectorMath.exp(-x))
+  }
+  @inline(__always) static func derivative(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float> {
+    y * (1 - y)
+  }
+}
+
+enum ReLU: VectorFunction {
+  @inline(__always) static func value(_ x: SIMD16<Float>) -> SIMD16<Float> {
+    VectorMath.blend(VectorMath.signMask(x), SIMD16<Float>(), x)
+  }
+  /// 1 where `0 − x` is negative, that is `x > 0` (0 at ±0).
+  @inline(__always) static func derivative(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float> {
+    VectorMath.blend(VectorMath.signMask(SIMD16<Float>() - x), SIMD16<Float>(repeating: 1), SIMD16<Float>())
+  }
+}
+
 /// The two forms of the Gaussian error linear unit and their derivatives, 16 lanes at a time.
 public enum GELU {
   public typealias V = SIMD16<Float>
-  // 0.797_884_56 = √(2/π); 0.398_942_28 = 1/√(2π); 0.707_106_77 = 1/√2.
+  // 1.595_769_12 = 2√(2/π); 0.071_354_816 = 0.044715·2√(2/π);
+  // 0.398_942_28 = 1/√(2π); 0.707_106_77 = 1/√2.
 
-  @inline(__always) public static func tanhForm(_ x: V) -> V {
-    0.5 * x * (1 + VectorMath.tanh(0.797_884_56 * (x + 0.044_715 * x * x * x)))
+  /// `½x(1 + tanh(u))` with `u = √(2/π)(x + 0.044715x³)`, computed as `x·σ(2u) = x/(1 + e^{−2u})`
+  /// (the same function, without the cancellation of `1 + tanh(u)` for negative `u`).
+  enum TanhForm: VectorFunction {
+    /// `e^{−2u}`, its exponent clamped to ±87 so that it stays finite and nonzero.
+    @inline(__always) static func expMinusTwoU(_ x: V) -> V {
+      let twoU = x * VectorMath.mulAdd(V(repeating: 0.071_354_816), x * x, 1.595_769_12)
+      return VectorMath.expInRange(VectorMath.clampAbove(VectorMath.clampBelow(-twoU, -87), 87))
+    }
+
+    @inline(__always) static func value(_ x: V) -> V {
+      x / (1 + expMinusTwoU(x))
+    }
+
+    /// `σ + x·σ²·e^{−2u}·2u'` with `σ = 1/(1 + e^{−2u})`.
+    @inline(__always) static func derivative(_ x: V, _ y: V) -> V {
+      let e = expMinusTwoU(x)
+      let s = 1 / (1 + e)
+      let twoUPrime = VectorMath.mulAdd(V(repeating: 3 * 0.071_354_816), x * x, 1.595_769_12)
+      return s + s * s * e * x * twoUPrime
+    }
   }
 
-  @inline(__always) public static func tanhFormDerivative(_ x: V) -> V {
-    let t = VectorMath.tanh(0.797_884_56 * (x + 0.044_715 * x * x * x))
-    let du = 0.797_884_56 * (1 + 3 * 0.044_715 * x * x)
-    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
+  /// `½x(1 + erf(x/√2))`.
+  enum Exact: VectorFunction {
+    @inline(__always) static func value(_ x: V) -> V {
+      0.5 * x * VectorMath.onePlusErf(x * 0.707_106_77)
+    }
+
+    /// `Φ(x) + x·φ(x)`.
+    @inline(__always) static func derivative(_ x: V, _ y: V) -> V {
+      let density = VectorMath.expInRange(VectorMath.clampBelow(-0.5 * x * x, -87))
+      return 0.5 * VectorMath.onePlusErf(x * 0.707_106_77) + x * 0.398_942_28 * density
+    }
   }
 
-  @inline(__always) public static func exact(_ x: V) -> V {
-    0.5 * x * (1 + VectorMath.erf(x * 0.707_106_77))
-  }
-
-  @inline(__always) public static func exactDerivative(_ x: V) -> V {
-    // Φ(x) + x·φ(x)
-    0.5 * (1 + VectorMath.erf(x * 0.707_106_77)) + x * 0.398_942_28 * VectorMath.exp(-0.5 * x * x)
-  }
+  @inline(__always) public static func tanhForm(_ x: V) -> V { TanhForm.value(x) }
+  @inline(__always) public static func tanhFormDerivative(_ x: V) -> V { TanhForm.derivative(x, x) }
+  @inline(__always) public static func exact(_ x: V) -> V { Exact.value(x) }
+  @inline(__always) public static func exactDerivative(_ x: V) -> V { Exact.derivative(x, x) }
 }

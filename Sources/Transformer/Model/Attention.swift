@@ -46,7 +46,7 @@ public final class CausalSelfAttention: ParameterContainer {
       q = rope.apply(q)
       k = rope.apply(k)
     }
-    let logits = q.matmul(k, transposeB: true) * scale  // (B, nh, T, T)
+    let logits = q.matmul(k, transposeB: true, alpha: scale)  // (B, nh, T, T)
     let attention = logits.softmax(mask: context.mask)
     context.capture?.record(layer: layer, logits: logits, attention: attention)
     var y = attention.matmul(v)  // (B, nh, T, hd)

@@ -1,7 +1,8 @@
 import Autodiff
 
 /// `y = x·Wᵀ + b` with `W` stored `(out, in)` as PyTorch's `nn.Linear`, so checkpoints load
-/// into nanoGPT unchanged. The transpose is a GEMM flag, never a copy.
+/// into nanoGPT unchanged. The transpose is a GEMM flag, never a copy; the bias is added by
+/// the fused product.
 public final class Linear: ParameterContainer {
   public let weight: Tensor
   public let bias: Tensor?
@@ -13,8 +14,7 @@ public final class Linear: ParameterContainer {
 
   /// `(…, in) -> (…, out)`
   public func callAsFunction(_ x: Tensor) -> Tensor {
-    let y = x.matmul(weight, transposeB: true)
-    return bias.map { y + $0 } ?? y
+    x.matmul(weight, transposeB: true, bias: bias)
   }
 
   public func parameters(prefix: String) -> [NamedParameter] {
