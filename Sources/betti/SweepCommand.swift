@@ -1,7 +1,7 @@
 import Foundation
 import Lab
 
-/// `betti sweep SPEC [--jobs N] [--set a.b=v]…`, `betti sweep trial SPEC --index I`,
+/// `betti sweep SPEC [--jobs N] [--name NAME] [--set a.b=v]…`, `betti sweep trial SPEC --index I`,
 /// `betti sweep status SWEEP`, `betti sweep collect SWEEP`.
 ///
 /// A sweep's exit status is 0 when every trial completed, 3 when some failed or diverged,
@@ -13,20 +13,23 @@ func sweepCommand(_ words: [String]) throws -> Int32 {
   case "collect": return try sweepCollectCommand(Array(words.dropFirst()))
   default: break
   }
-  let args = try Arguments(words, valued: ["jobs"], switches: [])
+  let args = try Arguments(words, valued: ["jobs", "name"], switches: [])
   guard args.positional.count == 1 else {
     throw UsageError("sweep takes one spec file (or: sweep trial|status|collect …)")
   }
   let jobs = try args.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount)
   guard jobs >= 1 else { throw UsageError("--jobs = \(jobs) must be at least 1") }
   let specURL = URL(fileURLWithPath: args.positional[0])
-  let spec = try SweepSpec.load(from: specURL, overrides: args.overrides)
+  let spec = try SweepSpec.load(
+    from: specURL, overrides: args.overrides, name: args.options["name"] ?? "")
   let sweep = try Sweep.plan(spec, source: specURL.path)
+  try sweep.prepareFolder()
   Terminal.print("sweep \(sweep.folder.path): \(sweep.trials.count) trials, \(jobs) at a time")
 
   installStopHandlers()
   let runner = SweepRunner(
-    sweep: sweep, jobs: jobs, launcher: TrialLaunchers.process(executable: currentExecutable(), jobs: jobs))
+    sweep: sweep, jobs: jobs,
+    launcher: TrialLaunchers.process(executable: currentExecutable(), jobs: jobs))
   let results = try runner.run(shouldStop: { stopRequested != 0 }) { event in
     switch event {
     case .skipped(let trials):

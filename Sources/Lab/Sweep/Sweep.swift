@@ -48,7 +48,9 @@ public struct Sweep: Sendable {
     var configs: [Config] = []
     for trial in trials {
       let overrides =
-        spec.overrides + trial.overrides + ["name=\(trial.name)", "runs_dir=\(runsDir)\(spec.name)"]
+        spec.overrides + trial.overrides + [
+          "name=\(trial.name)", "runs_dir=\(runsDir)\(spec.name)",
+        ]
       do {
         let config = try Config.decode(base, source: trial.name, overrides: overrides)
         configs.append(try config.validated(source: trial.name, baseDirectory: baseDirectory))
@@ -141,7 +143,9 @@ public struct Sweep: Sendable {
     }
     try prepareFolder()
     let run = runFolder(index)
-    if let summary = try? run.readSummary(), TrialState(rawValue: summary.status.rawValue)!.isFinished {
+    if let summary = try? run.readSummary(),
+      TrialState(rawValue: summary.status.rawValue)!.isFinished
+    {
       return summary
     }
     do {

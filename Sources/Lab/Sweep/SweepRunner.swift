@@ -24,10 +24,11 @@ public typealias TrialLauncher =
 public enum TrialLaunchers {
   /// Runs each trial as its own process: `executable sweep trial <sweep.json> --index I`.
   /// The child's standard output is discarded (its run folder has `log.txt`); the last 4 kB of
-  /// its standard error is kept for the error. `BETTI_THREADS` is set to cores / jobs unless
-  /// already set, so that parallel trials do not oversubscribe the cores.
+  /// its standard error is kept for the error. When the sweep is asked to stop, each running
+  /// child is sent SIGTERM, which `betti` treats like Ctrl-C. `BETTI_THREADS` is set to
+  /// cores / jobs unless already set, so that parallel trials do not oversubscribe the cores.
   public static func process(executable: URL, jobs: Int) -> TrialLauncher {
-    return { sweep, index, _ in
+    return { sweep, index, shouldStop in
       let process = Process()
       process.executableURL = executable
       process.arguments = ["sweep", "trial", sweep.specURL.path, "--index", String(index)]
@@ -46,12 +47,25 @@ public enum TrialLaunchers {
         return TrialOutcome(
           exitStatus: nil, error: "cannot start \(executable.path): \(error.localizedDescription)")
       }
+      // Asked to stop, the child gets one SIGTERM: it checkpoints and exits as interrupted.
+      // SIGTERM, not SIGINT: a child in the terminal's process group may have had the
+      // terminal's Ctrl-C already, and a second SIGINT would end it without a checkpoint.
+      Thread.detachNewThread {
+        while process.isRunning {
+          if shouldStop() {
+            process.terminate()
+            return
+          }
+          Thread.sleep(forTimeInterval: 0.2)
+        }
+      }
       let data = errors.fileHandleForReading.readDataToEndOfFile()
       process.waitUntilExit()
       let text = String(decoding: data.suffix(4096), as: UTF8.self)
         .trimmingCharacters(in: .whitespacesAndNewlines)
       let status =
-        process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus
+        process.terminationReason == .uncaughtSignal
+        ? 128 + process.terminationStatus
         : process.terminationStatus
       return TrialOutcome(exitStatus: status, error: text.isEmpty ? nil : text)
     }
@@ -103,9 +117,10 @@ public struct SweepRunner {
   public let jobs: Int
   public let launcher: TrialLauncher
 
-  public init(sweep: Sweep, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-    launcher: @escaping TrialLauncher = TrialLaunchers.inProcess)
-  {
+  public init(
+    sweep: Sweep, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+    launcher: @escaping TrialLauncher = TrialLaunchers.inProcess
+  ) {
     self.sweep = sweep
     self.jobs = max(1, jobs)
     self.launcher = launcher
@@ -123,15 +138,14 @@ public struct SweepRunner {
     var queue = sweep.trials.filter { !sweep.state(of: $0.index).isFinished }
     queue.reverse()  // popLast takes them in order
 
-    let lock = NSCondition()
-    var done: [(index: Int, outcome: TrialOutcome, seconds: Double)] = []
+    let mailbox = Mailbox()
     var running: Set<Int> = []
     var progress = SweepProgress(
       total: sweep.trials.count, skipped: finished.count, completed: 0, running: 0, failed: 0,
       pending: queue.count, eta: nil)
     var durations: [Double] = []
     let stop: @Sendable () -> Bool = shouldStop
-    let sweep = self.sweep
+    let target = sweep
     let launcher = self.launcher
 
     func estimate() -> Double? {
@@ -150,19 +164,12 @@ public struct SweepRunner {
         let index = trial.index
         Thread.detachNewThread {
           let started = Date()
-          let outcome = launcher(sweep, index, stop)
-          lock.lock()
-          done.append((index, outcome, Date().timeIntervalSince(started)))
-          lock.signal()
-          lock.unlock()
+          let outcome = launcher(target, index, stop)
+          mailbox.post((index, outcome, Date().timeIntervalSince(started)))
         }
       }
       if running.isEmpty { break }
-      lock.lock()
-      if done.isEmpty { _ = lock.wait(until: Date().addingTimeInterval(1)) }
-      let ended = done
-      done.removeAll()
-      lock.unlock()
+      let ended = mailbox.take(waitingUntil: Date().addingTimeInterval(1))
       for (index, outcome, seconds) in ended {
         running.remove(index)
         let (state, error) = record(index: index, outcome: outcome)
@@ -181,6 +188,30 @@ public struct SweepRunner {
       observer(.progress(progress))
     }
     return try SweepResults.collect(sweep).written()
+  }
+
+  /// Where worker threads leave the trials they finished.
+  private final class Mailbox: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [(index: Int, outcome: TrialOutcome, seconds: Double)] = []
+
+    func post(_ item: (index: Int, outcome: TrialOutcome, seconds: Double)) {
+      condition.lock()
+      items.append(item)
+      condition.signal()
+      condition.unlock()
+    }
+
+    /// Everything posted so far, waiting until `deadline` for something when empty.
+    func take(waitingUntil deadline: Date) -> [(index: Int, outcome: TrialOutcome, seconds: Double)]
+    {
+      condition.lock()
+      defer { condition.unlock() }
+      while items.isEmpty && condition.wait(until: deadline) {}
+      let taken = items
+      items.removeAll()
+      return taken
+    }
   }
 
   /// The trial's state from its run folder after it ended; a launcher that failed without a

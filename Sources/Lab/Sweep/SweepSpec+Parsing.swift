@@ -6,17 +6,28 @@ extension SweepSpec {
 
   /// Reads the spec file at `url`. A `base` path is relative to the spec's folder. `overrides`
   /// (`--set a.b=value`) join the spec's own `set` list, after it. An absent `name` becomes the
-  /// file's name without its extension.
-  public static func load(from url: URL, overrides: [String] = []) throws -> SweepSpec {
+  /// file's name without its extension; a non-empty `name` replaces the spec's.
+  public static func load(from url: URL, overrides: [String] = [], name: String = "") throws
+    -> SweepSpec
+  {
     let data: Data
     do {
       data = try Data(contentsOf: url)
     } catch {
       throw SweepError.unreadable(path: url.path, detail: error.localizedDescription)
     }
-    return try parse(
+    var spec = try parse(
       data, source: url.path, directory: url.deletingLastPathComponent(),
       defaultName: url.deletingPathExtension().lastPathComponent, overrides: overrides)
+    if !name.isEmpty {
+      guard Config.isValidRunName(name) else {
+        throw SweepError.malformedSpec(
+          source: url.path, path: "name",
+          message: "\"\(name)\" must be a folder name (letters, digits, '.', '_', '-')")
+      }
+      spec.name = name
+    }
+    return spec
   }
 
   /// Parses spec JSON (see `docs/sweeps.md`), refusing unknown keys and malformed axes with
@@ -67,11 +78,14 @@ extension SweepSpec {
       }
       spec.base = base
     case let other?:
-      throw fail("base", "\(other.displayText) must be a config file path or an inline config object")
+      throw fail(
+        "base", "\(other.displayText) must be a config file path or an inline config object")
     }
 
     if let list = top["set"] {
-      guard case .array(let items) = list else { throw fail("set", "must be a list of \"a.b=value\"") }
+      guard case .array(let items) = list else {
+        throw fail("set", "must be a list of \"a.b=value\"")
+      }
       for item in items {
         guard case .string(let text) = item, text.contains("=") else {
           throw fail("set", "\(item.displayText) is not of the form \"a.b=value\"")
@@ -105,7 +119,9 @@ extension SweepSpec {
     }
 
     if let seeds = top["seeds"] {
-      guard case .array(let items) = seeds else { throw fail("seeds", "must be a list of integers") }
+      guard case .array(let items) = seeds else {
+        throw fail("seeds", "must be a list of integers")
+      }
       var list: [Int] = []
       for item in items {
         guard case .integer(let seed) = item, seed >= 0 else {
@@ -131,7 +147,8 @@ extension SweepSpec {
     }
     guard !reservedFields.contains(field) else {
       throw fail(
-        "\(section).\(field)", "\(field) is set by the sweep for each trial and cannot be an axis"
+        "\(section).\(field)",
+        "\(field) is set by the sweep for each trial and cannot be an axis"
           + (field == "seed" ? " (list the seeds in \"seeds\")" : ""))
     }
   }
@@ -166,7 +183,8 @@ extension SweepSpec {
       let path = "random.axes.\(field)"
       try checkField(field, at: "random.axes", fail)
       let kinds = "{\"uniform\": [a, b]}, {\"log_uniform\": [a, b]} or {\"choice\": [v, …]}"
-      guard case .object(let body) = axes[field]!, body.count == 1, let (kind, argument) = body.first
+      guard case .object(let body) = axes[field]!, body.count == 1,
+        let (kind, argument) = body.first
       else {
         throw fail(path, "\(axes[field]!.displayText) must be one of \(kinds)")
       }
@@ -175,16 +193,20 @@ extension SweepSpec {
         guard case .array(let bounds) = argument, bounds.count == 2,
           let a = bounds[0].numberValue, let b = bounds[1].numberValue, a.isFinite, b.isFinite
         else {
-          throw fail(path, "\(kind) takes two finite numbers [low, high], not \(argument.displayText)")
+          throw fail(
+            path, "\(kind) takes two finite numbers [low, high], not \(argument.displayText)")
         }
         guard a <= b else { throw fail(path, "\(kind) bounds [\(a), \(b)] must have low ≤ high") }
         let integers = bounds.allSatisfy { if case .integer = $0 { true } else { false } }
         if kind == "uniform" {
-          parsed.append(RandomAxis(field: field, distribution: .uniform(lower: a, upper: b, integers: integers)))
+          parsed.append(
+            RandomAxis(field: field, distribution: .uniform(lower: a, upper: b, integers: integers))
+          )
         } else {
           guard a > 0 else { throw fail(path, "log_uniform bounds must be positive, not \(a)") }
           parsed.append(
-            RandomAxis(field: field, distribution: .logUniform(lower: a, upper: b, integers: integers)))
+            RandomAxis(
+              field: field, distribution: .logUniform(lower: a, upper: b, integers: integers)))
         }
       case "choice":
         guard case .array(let values) = argument, !values.isEmpty else {

@@ -111,7 +111,8 @@ public enum Distribution: Equatable, Sendable {
       return .number(min(upper, lower + (upper - lower) * random.nextDouble()))
     case .logUniform(let lower, let upper, let integers):
       let u = random.nextDouble()
-      let value = Foundation.exp(Foundation.log(lower) + (Foundation.log(upper) - Foundation.log(lower)) * u)
+      let value = Foundation.exp(
+        Foundation.log(lower) + (Foundation.log(upper) - Foundation.log(lower)) * u)
       // exp(log x) can land an ulp outside the range.
       let clamped = Swift.max(lower, Swift.min(upper, value))
       return integers ? .integer(Int(clamped.rounded())) : .number(clamped)

@@ -57,7 +57,8 @@ extension SweepSpec {
           let values = point + sample
           trials.append(
             Trial(
-              index: index, name: Trial.name(index: index, digits: digits, values: values, seed: seed),
+              index: index,
+              name: Trial.name(index: index, digits: digits, values: values, seed: seed),
               values: values, seed: seed))
         }
       }

@@ -15,6 +15,7 @@ import Testing
 
     // t0: completed, with metrics and a probe summary.
     let done = sweep.runFolder(0)
+    try FileManager.default.createDirectory(at: done.url, withIntermediateDirectories: true)
     let writer = try done.metricsWriter()
     try writer.append(MetricsRow(step: 0, values: ["val_loss": 2.0]))
     try writer.append(MetricsRow(step: 8, values: ["val_loss": 1.25, "train_loss": 1.3]))
@@ -22,11 +23,14 @@ import Testing
     try writer.synchronize()
     var summary = RunSummary(
       status: .completed, step: 16, wallTimeSeconds: 2.5,
-      finalMetrics: ["train_loss": 1.1, "train_accuracy": 0.5, "val_loss": 1.5, "val_accuracy": 0.25])
+      finalMetrics: [
+        "train_loss": 1.1, "train_accuracy": 0.5, "val_loss": 1.5, "val_accuracy": 0.25,
+      ])
     summary.probeSummary = ["attention/L0H0/attn_entropy_bits": ["final": 1.75, "mean": 2]]
     try done.writeSummary(summary)
     // t1: diverged.
-    try FileManager.default.createDirectory(at: sweep.runFolder(1).url, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: sweep.runFolder(1).url, withIntermediateDirectories: true)
     try sweep.runFolder(1).writeSummary(
       RunSummary(
         status: .diverged, step: 3, wallTimeSeconds: 0.5, finalMetrics: ["train_loss": .nan],
@@ -48,8 +52,12 @@ import Testing
       lines[0]
         == "index,trial,optimizer.lr,seed,status,train_loss,train_accuracy,val_loss,val_accuracy,best_val_loss,wall_time_s,step,probe:attention/L0H0/attn_entropy_bits,error"
     )
-    #expect(lines[1] == "0,t000-optimizer.lr_0.01-seed_1,0.01,1,completed,1.1,0.5,1.5,0.25,1.25,2.5,16,1.75,")
-    #expect(lines[2].hasPrefix("1,t001-optimizer.lr_0.01-seed_2,0.01,2,diverged,nan,,,,,0.5,3,,training loss"))
+    #expect(
+      lines[1]
+        == "0,t000-optimizer.lr_0.01-seed_1,0.01,1,completed,1.1,0.5,1.5,0.25,1.25,2.5,16,1.75,")
+    #expect(
+      lines[2].hasPrefix(
+        "1,t001-optimizer.lr_0.01-seed_2,0.01,2,diverged,nan,,,,,0.5,3,,training loss"))
     #expect(lines[3].hasSuffix(#","cannot read x, ""quoted""""#))
     #expect(lines[4] == "3,t003-optimizer.lr_0.02-seed_2,0.02,2,pending,,,,,,,,,")
 

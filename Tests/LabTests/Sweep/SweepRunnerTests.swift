@@ -23,7 +23,7 @@ import Testing
     #expect(sweep.trials.count == 4)
 
     var events: [SweepEvent] = []
-    let results = try SweepRunner(sweep: sweep, jobs: 1).run { events.append($0) }
+    let results = try SweepRunner(sweep: sweep, jobs: 1).run(observer: { events.append($0) })
     #expect(results.rows.map(\.state) == [.completed, .failed, .diverged, .failed])
     #expect(results.rows[0].step == 12)
     #expect(results.rows[0].finalMetrics["val_loss"]?.isFinite == true)
@@ -37,10 +37,16 @@ import Testing
     let completedMetrics = try Data(
       contentsOf: sweep.runFolder(0).url.appendingPathComponent("metrics.csv"))
     var rerunEvents: [SweepEvent] = []
-    let rerun = try SweepRunner(sweep: Sweep.plan(spec), jobs: 1).run { rerunEvents.append($0) }
-    let skipped = rerunEvents.compactMap { if case .skipped(let t) = $0 { t.map(\.index) } else { nil } }
+    let rerun = try SweepRunner(sweep: Sweep.plan(spec), jobs: 1).run(observer: {
+      rerunEvents.append($0)
+    })
+    let skipped = rerunEvents.compactMap {
+      if case .skipped(let t) = $0 { t.map(\.index) } else { nil }
+    }
     #expect(skipped == [[0, 2]])
-    let started = rerunEvents.compactMap { if case .trialStarted(let t) = $0 { t.index } else { nil } }
+    let started = rerunEvents.compactMap {
+      if case .trialStarted(let t) = $0 { t.index } else { nil }
+    }
     #expect(started == [1, 3])
     #expect(rerun.rows.map(\.state) == [.completed, .failed, .diverged, .failed])
     #expect(
@@ -92,7 +98,9 @@ import Testing
       let folder = sweep.runFolder(index)
       try? FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
       try? folder.writeSummary(
-        RunSummary(status: .completed, step: 1, wallTimeSeconds: 0.05, finalMetrics: ["val_loss": Double(index)]))
+        RunSummary(
+          status: .completed, step: 1, wallTimeSeconds: 0.05,
+          finalMetrics: ["val_loss": Double(index)]))
       return TrialOutcome(exitStatus: 0)
     }
     let results = try SweepRunner(sweep: sweep, jobs: 2, launcher: launcher).run()

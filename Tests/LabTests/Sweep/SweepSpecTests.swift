@@ -63,20 +63,33 @@ import Testing
       (#""grid": [1, 2]"#, "grid"),
       (#""grid": {"model..width": [1]}"#, "grid.model..width"),
       (#""grid": {"seed": [1, 2]}"#, "grid.seed"),
-      (#""random": {"samples": 2, "axes": {"optimizer.lr": {"normal": [0, 1]}}}"#,
-       "random.axes.optimizer.lr"),
+      (
+        #""random": {"samples": 2, "axes": {"optimizer.lr": {"normal": [0, 1]}}}"#,
+        "random.axes.optimizer.lr"
+      ),
       (#""random": {"samples": 2, "axes": {"optimizer.lr": [0, 1]}}"#, "random.axes.optimizer.lr"),
-      (#""random": {"samples": 2, "axes": {"optimizer.lr": {"uniform": [1]}}}"#,
-       "random.axes.optimizer.lr"),
-      (#""random": {"samples": 2, "axes": {"optimizer.lr": {"uniform": [2, 1]}}}"#,
-       "random.axes.optimizer.lr"),
-      (#""random": {"samples": 2, "axes": {"optimizer.lr": {"log_uniform": [0, 1]}}}"#,
-       "random.axes.optimizer.lr"),
-      (#""random": {"samples": 2, "axes": {"model.norm": {"choice": []}}}"#, "random.axes.model.norm"),
+      (
+        #""random": {"samples": 2, "axes": {"optimizer.lr": {"uniform": [1]}}}"#,
+        "random.axes.optimizer.lr"
+      ),
+      (
+        #""random": {"samples": 2, "axes": {"optimizer.lr": {"uniform": [2, 1]}}}"#,
+        "random.axes.optimizer.lr"
+      ),
+      (
+        #""random": {"samples": 2, "axes": {"optimizer.lr": {"log_uniform": [0, 1]}}}"#,
+        "random.axes.optimizer.lr"
+      ),
+      (
+        #""random": {"samples": 2, "axes": {"model.norm": {"choice": []}}}"#,
+        "random.axes.model.norm"
+      ),
       (#""random": {"axes": {"optimizer.lr": {"uniform": [0, 1]}}}"#, "random.samples"),
       (#""random": {"samples": 2, "axes": {}}"#, "random.axes"),
-      (#""grid": {"optimizer.lr": [1]}, "random": {"samples": 1, "axes": {"optimizer.lr": {"uniform": [0, 1]}}}"#,
-       "random.axes.optimizer.lr"),
+      (
+        #""grid": {"optimizer.lr": [1]}, "random": {"samples": 1, "axes": {"optimizer.lr": {"uniform": [0, 1]}}}"#,
+        "random.axes.optimizer.lr"
+      ),
       (#""seeds": [1, 1]"#, "seeds"),
       (#""seeds": [1.5]"#, "seeds"),
       (#""grids": {}"#, "grids"),

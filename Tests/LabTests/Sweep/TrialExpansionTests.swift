@@ -6,7 +6,9 @@ import Testing
 @Suite struct TrialExpansionTests {
   @Test func gridTimesSeedsInOrder() throws {
     let spec = try SweepSpec.parse(
-      Data(#"{"grid": {"model.width": [16, 32], "optimizer.lr": [0.001, 0.01, 0.1]}, "seeds": [1, 2]}"#.utf8))
+      Data(
+        #"{"grid": {"model.width": [16, 32], "optimizer.lr": [0.001, 0.01, 0.1]}, "seeds": [1, 2]}"#
+          .utf8))
     let trials = spec.trials()
     #expect(trials.count == 2 * 3 * 2)
     #expect(trials.map(\.index) == Array(0..<12))
@@ -65,16 +67,24 @@ import Testing
     #expect(decays.allSatisfy { $0 >= 0 && $0 < 0.3 })
     // Integer bounds draw integers, both ends included.
     let warmups = values("schedule.warmup_steps")
-    #expect(warmups.allSatisfy { if case .integer(let v) = $0 { (0...4).contains(v) } else { false } })
-    #expect(Set(warmups).count == 5)
-    #expect(Set(values("model.activation")).isSubset(of: [.string("gelu"), .string("relu"), .string("silu")]))
+    #expect(
+      warmups.allSatisfy { if case .integer(let v) = $0 { (0...4).contains(v) } else { false } })
+    #expect(Set(warmups.map(\.displayText)).count == 5)
+    #expect(
+      Set(values("model.activation").map(\.displayText)).isSubset(of: [
+        "\"gelu\"", "\"relu\"", "\"silu\"",
+      ]))
     // Sample k is the same for every grid point.
-    #expect(Array(a[0..<50].map { Array($0.values.dropFirst()) }) == a[50..<100].map { Array($0.values.dropFirst()) })
+    #expect(
+      Array(a[0..<50].map { Array($0.values.dropFirst()) })
+        == a[50..<100].map { Array($0.values.dropFirst()) })
   }
 
   @Test func logUniformCoversItsRangeEvenly() throws {
     let spec = try SweepSpec.parse(
-      Data(#"{"random": {"samples": 2000, "seed": 1, "axes": {"optimizer.lr": {"log_uniform": [1e-5, 1e-1]}}}}"#.utf8))
+      Data(
+        #"{"random": {"samples": 2000, "seed": 1, "axes": {"optimizer.lr": {"log_uniform": [1e-5, 1e-1]}}}}"#
+          .utf8))
     let logs = spec.trials().compactMap { $0.values[0].value.numberValue }.map { log10($0) }
     #expect(logs.allSatisfy { $0 >= -5 && $0 <= -1 })
     // Uniform in log10 on [-5, -1]: mean -3, each decade about a quarter.
