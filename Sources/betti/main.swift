@@ -19,6 +19,8 @@ let usage = """
                           H0/H1 persistence diagrams of a distance matrix or point cloud, as JSON
     topology RUN [--text TEXT] [--layers L,…] [--heads H,…] [--threshold T] [--out DIR]
                           persistent homology of a trained model's attention: JSON and SVG
+    sweep SPEC [--jobs N] [--set …]   run a hyperparameter sweep, N trials at a time (resumable)
+    sweep status SWEEP | sweep collect SWEEP | sweep trial SPEC --index I
     bench gemm            GFLOPS of the matrix multiply on standard shapes, 1 and 2 threads
     bench train [--workloads tiny,small,medium] [--steps N]
                           training tokens/s and peak memory on the reference workloads
@@ -34,6 +36,7 @@ let commands: [String: ([String]) throws -> Int32] = [
   "sample": sampleCommand,
   "ph": phCommand,
   "topology": topologyCommand,
+  "sweep": sweepCommand,
   "bench": benchCommand,
 ]
 
