@@ -69,7 +69,8 @@ extension Tensor {
     let inner = Shape.count(Array(shape[(ax + 1)...]))
     let width = range.count * inner
     for o in 0..<outer {
-      Kernels.addInPlace16(dst + (o * shape[ax] + range.lowerBound) * inner, g.pointer + o * width, width)
+      Kernels.addInPlace16(
+        dst + (o * shape[ax] + range.lowerBound) * inner, g.pointer + o * width, width)
     }
   }
 

@@ -69,7 +69,8 @@ public enum Kernels {
   /// Copies `n` floats; short rows (a head's 16 values, a width of 64) are copied inline, 16
   /// lanes at a time, instead of through a library call each.
   @inline(__always)
-  public static func copy(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+  public static func copy(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int)
+  {
     if n >= 256 {
       dst.update(from: src, count: n)
       return
@@ -86,4 +87,3 @@ public enum Kernels {
     }
   }
 }
-
