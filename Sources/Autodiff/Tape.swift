@@ -53,6 +53,27 @@ extension Tensor {
     }
   }
 
+  /// Adds `g`, the gradient of `slice(axis: ax, range)`, into the matching region of this
+  /// tensor's gradient: in place when that gradient is already owned, so the pieces of a `split`
+  /// build one gradient instead of each allocating, zero-filling and adding a full-size one.
+  func accumulateSliceGradient(_ g: Tensor, axis ax: Int, _ range: Range<Int>) {
+    guard requiresGrad else { return }
+    if grad == nil || gradIsShared {
+      let owned = Tensor.zeros(shape)
+      if let existing = grad { owned.pointer.update(from: existing.pointer, count: count) }
+      grad = owned
+      gradIsShared = false
+    }
+    let dst = grad!.pointer
+    let outer = Shape.count(Array(shape[..<ax]))
+    let inner = Shape.count(Array(shape[(ax + 1)...]))
+    let width = range.count * inner
+    for o in 0..<outer {
+      Kernels.addInPlace16(
+        dst + (o * shape[ax] + range.lowerBound) * inner, g.pointer + o * width, width)
+    }
+  }
+
   /// Backpropagates from a one-element tensor (the loss): `∂self/∂x` lands in `x.grad`.
   public func backward() {
     precondition(

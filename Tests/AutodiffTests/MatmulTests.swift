@@ -117,4 +117,3 @@ func naiveProduct(
     }
   }
 }
-

@@ -46,5 +46,12 @@ import Testing
       let parts = x.split([1, 2], axis: 1)
       return parts[0] * parts[1].sum(axis: 1, keepDims: true)
     }
+    // The slices' gradients land in place in a gradient first adopted, shared, from `x + …`.
+    checkGradients([x], "split after a shared gradient") {
+      let parts = x.split([1, 2, 1], axis: 2)
+      return x
+        + Tensor.concat(
+          [parts[2], parts[0] * parts[1].sum(axis: 2, keepDims: true), parts[1]], axis: 2)
+    }
   }
 }

@@ -72,7 +72,8 @@ public enum VectorMath {
 
   /// Lanes of `a` where `mask` is set, else of `b` (a bitwise blend; the standard library's
   /// masked `replacing` is not lowered to vector instructions).
-  @inline(__always) public static func select(_ mask: SIMDMask<SIMD16<Int32>>, _ a: V, _ b: V) -> V {
+  @inline(__always) public static func select(_ mask: SIMDMask<SIMD16<Int32>>, _ a: V, _ b: V) -> V
+  {
     let m = unsafeBitCast(mask, to: Bits.self)
     return float((bits(a) & m) | (bits(b) & ~m))
   }

@@ -32,7 +32,8 @@ extension Tensor {
     )
     if let bias {
       precondition(
-        bias.shape == [n], "matmul: bias shape \(bias.shape) must be [\(n)] for a product with \(n) columns")
+        bias.shape == [n],
+        "matmul: bias shape \(bias.shape) must be [\(n)] for a product with \(n) columns")
     }
     let batch = Shape.count(batchShape)
     let out = Tensor(uninitializedShape: batchShape + [m, n])
@@ -67,11 +68,13 @@ extension Tensor {
         if !transposeB {  // dB = op(A)ᵀ · G
           Tensor.gemm(
             !transposeA, false, k, n, m, a.pointer, ac, ar * ac, g.pointer, n, m * n,
-            gb.pointer, bc, bStride, batch, accumulate: false, alpha: alpha, reduceBatch: reduceBatch)
+            gb.pointer, bc, bStride, batch, accumulate: false, alpha: alpha,
+            reduceBatch: reduceBatch)
         } else {  // dB = Gᵀ · op(A)
           Tensor.gemm(
             true, transposeA, n, k, m, g.pointer, n, m * n, a.pointer, ac, ar * ac,
-            gb.pointer, bc, bStride, batch, accumulate: false, alpha: alpha, reduceBatch: reduceBatch)
+            gb.pointer, bc, bStride, batch, accumulate: false, alpha: alpha,
+            reduceBatch: reduceBatch)
         }
         b.accumulateGradient(gb, shared: false)
       }
@@ -91,12 +94,14 @@ extension Tensor {
     if reduceBatch && tA && !tB && strideA == k * lda && strideB == k * ldb {
       // Σ_i A_iᵀ B_i over row-stacked operands is one product with a batch-times-longer inner axis.
       GEMM.multiply(
-        transposeA: true, transposeB: false, m: m, n: n, k: k * batch, alpha: alpha, a: a, lda: lda, b: b,
+        transposeA: true, transposeB: false, m: m, n: n, k: k * batch, alpha: alpha, a: a, lda: lda,
+        b: b,
         ldb: ldb, beta: accumulate ? 1 : 0, c: c, ldc: ldc)
     } else if reduceBatch || batch == 1 {
       for i in 0..<batch {
         GEMM.multiply(
-          transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: alpha, a: a + i * strideA, lda: lda,
+          transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: alpha, a: a + i * strideA,
+          lda: lda,
           b: b + i * strideB, ldb: ldb, beta: accumulate || i > 0 ? 1 : 0,
           c: c + (reduceBatch ? 0 : i * strideC), ldc: ldc)
       }
@@ -104,7 +109,8 @@ extension Tensor {
     } else if strideB == 0 && !tA && lda == k && strideA == m * k && strideC == m * n {
       // A shared right operand: the batch is one tall product.
       GEMM.multiply(
-        transposeA: false, transposeB: tB, m: m * batch, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+        transposeA: false, transposeB: tB, m: m * batch, n: n, k: k, alpha: alpha, a: a, lda: lda,
+        b: b,
         ldb: ldb, beta: accumulate ? 1 : 0, c: c, ldc: ldc)
     } else {
       GEMM.batchedMultiply(

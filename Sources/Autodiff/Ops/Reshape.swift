@@ -64,7 +64,7 @@ extension Tensor {
     let (xp, op) = (x.pointer, out.pointer)
     while o < out.count {
       if s == 1 {
-        (op + o).update(from: xp + src, count: n)
+        Kernels.copy(xp + src, op + o, n)
       } else {
         for i in 0..<n { op[o + i] = xp[src + i * s] }
       }
@@ -125,17 +125,8 @@ extension Tensor {
       range.lowerBound >= 0 && range.upperBound <= shape[ax],
       "slice: range \(range) is out of bounds for axis \(axis) of shape \(shape)")
     let out = Tensor.sliceCopy(self, axis: ax, start: range.lowerBound, length: range.count)
-    let inShape = shape
     return Tensor.record(out, [self]) { g in
-      let gx = Tensor.zeros(inShape)
-      let outer = Shape.count(Array(inShape[..<ax]))
-      let inner = Shape.count(Array(inShape[(ax + 1)...]))
-      let width = range.count * inner
-      for o in 0..<outer {
-        (gx.pointer + (o * inShape[ax] + range.lowerBound) * inner).update(
-          from: g.pointer + o * width, count: width)
-      }
-      self.accumulateGradient(gx, shared: false)
+      self.accumulateSliceGradient(g, axis: ax, range)
     }
   }
 
@@ -159,9 +150,9 @@ extension Tensor {
     let inner = Shape.count(Array(x.shape[(ax + 1)...]))
     let out = Tensor(uninitializedShape: outShape)
     let width = length * inner
+    let (xp, op) = (x.pointer, out.pointer)
     for o in 0..<outer {
-      (out.pointer + o * width).update(
-        from: x.pointer + (o * x.shape[ax] + start) * inner, count: width)
+      Kernels.copy(xp + (o * x.shape[ax] + start) * inner, op + o * width, width)
     }
     return out
   }

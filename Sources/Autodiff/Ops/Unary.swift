@@ -147,14 +147,16 @@ protocol VectorFunction {
 
 enum Exp: VectorFunction {
   @inline(__always) static func value(_ x: SIMD16<Float>) -> SIMD16<Float> { VectorMath.exp(x) }
-  @inline(__always) static func derivative(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float> {
+  @inline(__always) static func derivative(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float>
+  {
     y
   }
 }
 
 enum Tanh: VectorFunction {
   @inline(__always) static func value(_ x: SIMD16<Float>) -> SIMD16<Float> { VectorMath.tanh(x) }
-  @inline(__always) static func derivative(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float> {
+  @inline(__always) static func derivative(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float>
+  {
     1 - y * y
   }
 }
@@ -163,7 +165,8 @@ enum Sigmoid: VectorFunction {
   @inline(__always) static func value(_ x: SIMD16<Float>) -> SIMD16<Float> {
     1 / (1 + VectorMath.exp(-x))
   }
-  @inline(__always) static func derivative(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float> {
+  @inline(__always) static func derivative(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float>
+  {
     y * (1 - y)
   }
 }
@@ -173,8 +176,10 @@ enum ReLU: VectorFunction {
     VectorMath.blend(VectorMath.signMask(x), SIMD16<Float>(), x)
   }
   /// 1 where `0 − x` is negative, that is `x > 0` (0 at ±0).
-  @inline(__always) static func derivative(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float> {
-    VectorMath.blend(VectorMath.signMask(SIMD16<Float>() - x), SIMD16<Float>(repeating: 1), SIMD16<Float>())
+  @inline(__always) static func derivative(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float>
+  {
+    VectorMath.blend(
+      VectorMath.signMask(SIMD16<Float>() - x), SIMD16<Float>(repeating: 1), SIMD16<Float>())
   }
 }
 
