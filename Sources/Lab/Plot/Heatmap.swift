@@ -46,7 +46,9 @@ public struct Heatmap: Sendable {
     let left = max(50, 12 + 6.2 * Double(longest))
     let (top, bottom, right) = (title.isEmpty ? 12.0 : 34.0, 46.0, 96.0)
     let plotHeight = rowHeight * Double(max(rowLabels.count, 1))
-    let height = top + plotHeight + bottom
+    // The color bar keeps a readable height even beside a few rows.
+    let barHeight = max(plotHeight, 120)
+    let height = top + barHeight + bottom
     var svg = SVG(width: width, height: height)
     if !title.isEmpty { svg.text(title, width / 2, 20, size: 14, anchor: "middle") }
 
@@ -84,12 +86,11 @@ public struct Heatmap: Sendable {
       svg.text(LinearScale.label(t), x(t), top + plotHeight + 16, size: 10, anchor: "middle")
     }
     if !xLabel.isEmpty {
-      svg.text(xLabel, (left + width - right) / 2, height - 10, anchor: "middle")
+      svg.text(xLabel, (left + width - right) / 2, top + plotHeight + 36, anchor: "middle")
     }
 
     // Color bar: a vertical gradient of thin bands with ticks in the colored unit.
     let barX = width - right + 14
-    let barHeight = max(plotHeight, 60)
     let bands = 48
     for k in 0..<bands {
       let t = (Double(k) + 0.5) / Double(bands)

@@ -30,7 +30,7 @@ extension RunReport {
     map.colorLabel = colorLabel
     map.logScale = true
     map.width = 1080
-    map.rowHeight = keys.count > 40 ? 11 : 14
+    map.rowHeight = keys.count > 40 ? 11 : keys.count > 10 ? 14 : 20
     return map.svg
   }
 
@@ -242,7 +242,7 @@ extension RunReport {
       id: "sharpness", title: "Sharpness",
       body: ReportLayout.explain(
         "Power iteration on Hessian-vector products of the probe-batch loss. Gradient descent is "
-          + "stable while λ_max < 2/lr (the edge of stability); 2/lr is drawn where it is in range.")
+          + "stable while λ_max &lt; 2/lr (the edge of stability); 2/lr is drawn where it is in range.")
         + ReportLayout.row([chart.svg]))
   }
 }
