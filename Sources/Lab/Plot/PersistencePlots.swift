@@ -32,6 +32,7 @@ public enum PersistencePlots {
     var chart = Chart(title: title, xLabel: "birth", yLabel: "death")
     chart.width = width
     chart.height = height
+    chart.legendPlacement = .right  // inside, it would cover the ∞ line's points
     chart.xDomain = (0, top * 1.15)
     chart.yDomain = (0, top * 1.15)
     chart.add(
@@ -64,6 +65,7 @@ public enum PersistencePlots {
     let right = max(finite.map(\.death).max() ?? 0, 1e-6) * 1.1
     var chart = Chart(title: title, xLabel: "filtration value", yLabel: "bars")
     chart.width = width
+    chart.legendPlacement = .right  // inside, it would cover the longest H1 bars
     chart.showsYTicks = false
     var row = 0.0
     for (bars, color, name) in [(h0, h0Color, "H0"), (h1, h1Color, "H1")] {
