@@ -80,7 +80,8 @@ extension RunReport {
     return ReportSection(
       id: "lr", title: "Learning rate schedule",
       body: ReportLayout.explain(
-        "The rate used for the update of each logged step (\(SVG.escape(config.schedule.kind.rawValue)) schedule).")
+        "The rate used for the update of each logged step (\(SVG.escape(config.schedule.kind.rawValue)) schedule)."
+      )
         + ReportLayout.row([chart.svg]))
   }
 
@@ -104,7 +105,8 @@ extension RunReport {
     let charts = [
       stepChart(pairs(raw), title: "Raw terms", yLabel: "term value", width: 530, height: 280),
       stepChart(
-        pairs(weighted), title: "Weighted terms (λ · term) and their sum", yLabel: "loss contribution",
+        pairs(weighted), title: "Weighted terms (λ · term) and their sum",
+        yLabel: "loss contribution",
         width: 530, height: 280),
       stepChart(
         pairs(gradients), title: "Gradient norm of each term", yLabel: "‖λ ∂term/∂A‖",

@@ -73,7 +73,8 @@ extension RunReport {
     let t = config.task
     switch t.kind {
     case .char:
-      return "char (next character of \(t.path), validation fraction \(ReportLayout.number(t.valFraction)))"
+      return
+        "char (next character of \(t.path), validation fraction \(ReportLayout.number(t.valFraction)))"
     case .modular:
       return
         "modular: a \(t.operation.rawValue) b mod \(t.modulus), training fraction \(ReportLayout.number(t.trainFraction))"

@@ -89,7 +89,10 @@ extension RunReport {
         let steps = metricSeries("grad_norm").map(\.0)
         chart.add(
           .line(
-            points: [(steps.first ?? 0, config.optimizer.gradClip), (steps.last ?? 1, config.optimizer.gradClip)],
+            points: [
+              (steps.first ?? 0, config.optimizer.gradClip),
+              (steps.last ?? 1, config.optimizer.gradClip),
+            ],
             color: "#d62728", width: 1, dash: "5 4"),
           legend: "clip threshold")
       }
@@ -100,7 +103,8 @@ extension RunReport {
         "gradients", "Gradient flow",
         note: "No gradient measurements: the gradient probes were off (probes.gradients).")
     }
-    return ReportSection(id: "gradients", title: "Gradient flow", body: parts.joined(separator: "\n"))
+    return ReportSection(
+      id: "gradients", title: "Gradient flow", body: parts.joined(separator: "\n"))
   }
 
   /// One small chart per layer, a line per head.
@@ -173,7 +177,8 @@ extension RunReport {
     let cosineSteps = probes.steps("sphere_mean_cosine")
     if cosineSteps.count > 0 {
       let picked = Array(Set(Self.thinned(cosineSteps, limit: 5))).sorted()
-      var chart = Chart(title: "Token clustering over depth", xLabel: "layer", yLabel: "mean cosine")
+      var chart = Chart(
+        title: "Token clustering over depth", xLabel: "layer", yLabel: "mean cosine")
       chart.width = 535
       chart.height = 270
       chart.legendPlacement = .right
@@ -196,7 +201,9 @@ extension RunReport {
       chart.width = 535
       chart.height = 270
       chart.add(
-        .line(points: probes.series("sphere_action"), color: ReportLayout.color(0), width: 1.5, dash: nil))
+        .line(
+          points: probes.series("sphere_action"), color: ReportLayout.color(0), width: 1.5,
+          dash: nil))
       charts.append(chart.svg)
     }
     guard !charts.isEmpty else {
@@ -242,7 +249,8 @@ extension RunReport {
       id: "sharpness", title: "Sharpness",
       body: ReportLayout.explain(
         "Power iteration on Hessian-vector products of the probe-batch loss. Gradient descent is "
-          + "stable while λ_max &lt; 2/lr (the edge of stability); 2/lr is drawn where it is in range.")
+          + "stable while λ_max &lt; 2/lr (the edge of stability); 2/lr is drawn where it is in range."
+      )
         + ReportLayout.row([chart.svg]))
   }
 }

@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(FoundationXML)
-  import FoundationXML
-#endif
 import Testing
 
 @testable import Lab
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
 
 @Suite struct HeatmapTests {
   @Test func viridisEndsAndMiddleAreMatplotlibs() {

@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(FoundationXML)
-  import FoundationXML
-#endif
 import Testing
 
 @testable import Lab
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
 
 /// The structure of an XHTML page as XMLParser sees it: every element id, and per `section`
 /// whether it holds a note and how many SVG pictures.
@@ -120,6 +121,7 @@ private final class PageOutline: NSObject, XMLParserDelegate {
       let message = RunReportError.notARun(path: url.path).localizedDescription
       #expect(message.contains(url.path) && message.contains("config.json"))
     }
-    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("report.html").path))
+    #expect(
+      !FileManager.default.fileExists(atPath: folder.appendingPathComponent("report.html").path))
   }
 }
