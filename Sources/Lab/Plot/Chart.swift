@@ -23,8 +23,17 @@ public struct Chart: Sendable {
   public var yDomain: (Double, Double)?
   /// Hide the y tick labels (e.g. for a barcode whose y is only an index).
   public var showsYTicks = true
+  /// Where the legend goes: inside the plot's top right corner, or in a column to the right
+  /// of the plot (which then narrows to make room, so no entry covers data).
+  public var legendPlacement = LegendPlacement.inside
   public private(set) var layers: [Layer] = []
   public private(set) var legend: [(label: String, color: String)] = []
+
+  /// Where a chart's legend is drawn.
+  public enum LegendPlacement: Sendable {
+    case inside
+    case right
+  }
 
   public init(title: String = "", xLabel: String = "", yLabel: String = "") {
     self.title = title
@@ -64,7 +73,9 @@ public struct Chart: Sendable {
 
   /// The chart as a standalone SVG document.
   public var svg: String {
-    let (left, right, top, bottom) = (60.0, 20.0, title.isEmpty ? 16.0 : 34.0, 46.0)
+    let legendWidth = 24 + 6.4 * Double(legend.map(\.label.count).max() ?? 0)
+    let right = legendPlacement == .right && !legend.isEmpty ? 20 + legendWidth : 20.0
+    let (left, top, bottom) = (64.0, title.isEmpty ? 16.0 : 34.0, 46.0)
     let points = dataPoints
     let x = LinearScale(
       domain: xDomain ?? Self.extent(points.map(\.0)), range: (left, width - right))
@@ -85,7 +96,7 @@ public struct Chart: Sendable {
       svg.text(xLabel, (left + width - right) / 2, height - 10, anchor: "middle")
     }
     if !yLabel.isEmpty {
-      svg.text(yLabel, 16, (top + height - bottom) / 2, anchor: "middle", rotate: -90)
+      svg.text(yLabel, 15, (top + height - bottom) / 2, anchor: "middle", rotate: -90)
     }
     for layer in layers {
       switch layer {
@@ -95,7 +106,20 @@ public struct Chart: Sendable {
             x(point.0), y(point.1), radius: radius, fill: color, opacity: 0.8, title: titles?[k])
         }
       case .line(let p, let color, let w, let dash):
-        svg.polyline(p.map { (x($0.0), y($0.1)) }, color: color, width: w, dash: dash)
+        // A missing (non-finite) value breaks the line rather than dropping it to an edge.
+        var run: [(Double, Double)] = []
+        for point in p + [(Double.nan, Double.nan)] {
+          if point.0.isFinite && point.1.isFinite {
+            run.append((x(point.0), y(point.1)))
+          } else {
+            if run.count == 1 {
+              svg.circle(run[0].0, run[0].1, radius: w + 0.5, fill: color)
+            } else if run.count > 1 {
+              svg.polyline(run, color: color, width: w, dash: dash)
+            }
+            run = []
+          }
+        }
       case .segments(let s, let color, let w):
         for (a, b) in s {
           svg.line(x(a.0), y(a.1), x(b.0), y(b.1), color: color, width: w, opacity: 0.7)
@@ -104,10 +128,11 @@ public struct Chart: Sendable {
         for (px, py, text) in l { svg.text(text, x(px) + 4, y(py) - 4, size: size, color: color) }
       }
     }
+    let legendX = legendPlacement == .right ? width - right + 12 : width - right - 110
     for (k, entry) in legend.enumerated() {
       let ly = top + 14 + Double(k) * 16
-      svg.rect(width - right - 110, ly - 9, 10, 10, fill: entry.color)
-      svg.text(entry.label, width - right - 95, ly, size: 11)
+      svg.rect(legendX, ly - 9, 10, 10, fill: entry.color)
+      svg.text(entry.label, legendX + 15, ly, size: 11)
     }
     return svg.text
   }
