@@ -21,6 +21,7 @@ let usage = """
                           persistent homology of a trained model's attention: JSON and SVG
     sweep SPEC [--jobs N] [--set …]   run a hyperparameter sweep, N trials at a time (resumable)
     sweep status SWEEP | sweep collect SWEEP | sweep trial SPEC --index I
+    report RUN            write RUN/report.html: curves, gradient flow, attention, geometry, topology
     bench gemm            GFLOPS of the matrix multiply on standard shapes, 1 and 2 threads
     bench train [--workloads tiny,small,medium] [--steps N]
                           training tokens/s and peak memory on the reference workloads
@@ -37,6 +38,7 @@ let commands: [String: ([String]) throws -> Int32] = [
   "ph": phCommand,
   "topology": topologyCommand,
   "sweep": sweepCommand,
+  "report": reportCommand,
   "bench": benchCommand,
 ]
 

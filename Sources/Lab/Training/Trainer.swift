@@ -314,6 +314,13 @@ public final class Trainer {
     )
     summary.probeSummary = probes.summary
     try folder.writeSummary(summary)
+    // The report is a convenience: a run that trained is not failed by a report that could not
+    // be drawn; the log says why.
+    do {
+      _ = try writeRunReport(folder: folder.url)
+    } catch {
+      try folder.appendLog("report not written: \(error.localizedDescription)")
+    }
     try folder.appendLog(
       "\(status.rawValue) at step \(step) after \(String(format: "%.1f", wallTime)) s")
     return summary
