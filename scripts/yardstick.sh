@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 steps=${STEPS:-2000}
 venv=${YARDSTICK_VENV:-.venv-yardstick}
 out=${YARDSTICK_OUT:-$(mktemp -d /tmp/betti-yardstick-XXXXXX)}
+mkdir -p "$out"
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet torch numpy
