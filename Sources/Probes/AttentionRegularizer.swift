@@ -71,8 +71,8 @@ public struct RegularizerOutput {
 ///
 /// Per head with a persistence term (on the first selected sequence): `h0_bars`, `h1_bars`
 /// (finite bars above `persistenceThreshold`) and `h0_bottleneck`, `h1_bottleneck`, the
-/// bottleneck distance of the finite diagram to the one of the previous step at which this
-/// head's diagram was computed (absent the first time).
+/// bottleneck distance of the finite diagram to the one of the previous logged step (absent the
+/// first time; computed only at steps that are logged, see `output(attention:step:logged:)`).
 public final class AttentionRegularizer {
   public let settings: RegularizerSettings
   public let depth: Int
@@ -131,7 +131,9 @@ public final class AttentionRegularizer {
 
   /// The loss and log values for `step`, from the captured attention (`ForwardCapture.attention`:
   /// per layer `(B, nh, T, T)` on the tape). Nil when no term is due at `step`.
-  public func output(attention: [Int: Tensor], step: Int) -> RegularizerOutput? {
+  public func output(attention: [Int: Tensor], step: Int, logged: Bool = true)
+    -> RegularizerOutput?
+  {
     let due = dueTerms(step)
     guard !due.isEmpty else { return nil }
     // One detached leaf per (layer, sequence): the union of the heads any due term reads.
@@ -226,6 +228,7 @@ public final class AttentionRegularizer {
         persistence.h1.finitePairs.filter { $0.persistence > threshold }.count)
       let h0 = PersistenceDiagram(dimension: 0, pairs: persistence.h0.finitePairs)
       let h1 = PersistenceDiagram(dimension: 1, pairs: persistence.h1.finitePairs)
+      guard logged else { continue }
       if let last = previous[key] {
         values["\(key)_h0_bottleneck"] = DiagramDistance.bottleneck(last.h0, h0)
         values["\(key)_h1_bottleneck"] = DiagramDistance.bottleneck(last.h1, h1)

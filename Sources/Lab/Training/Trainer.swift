@@ -180,7 +180,10 @@ public final class Trainer {
       let lossValue = Double(loss.item)
       var regularizerValues: [String: Double] = [:]
       if let regularizer, let capture,
-        let out = regularizer.output(attention: capture.attention, step: step)
+        let out = regularizer.output(
+          attention: capture.attention, step: step,
+          logged: (step + 1) % max(t.logEvery, 1) == 0 || (step + 1) % max(t.evalEvery, 1) == 0
+            || step + 1 == total)
       {
         loss = loss + out.loss
         regularizerValues = out.values

@@ -91,6 +91,12 @@ import Testing
       logged.allSatisfy {
         $0["reg_h0_total_persistence"] != nil && $0["reg_head_diversity_grad_norm"] != nil
       })
+    // Bottleneck distances compare each logged step's diagram with the previous logged step's.
+    #expect(logged.first?["ph_l0_h0_h0_bottleneck"] == nil)
+    #expect(
+      logged.dropFirst().allSatisfy {
+        $0["ph_l0_h0_h0_bottleneck"] != nil && $0["ph_l0_h1_h1_bars"] != nil
+      })
     // The terms change the trajectory.
     #expect(
       plain.model.parameters()[0].tensor.scalars != regular.model.parameters()[0].tensor.scalars)
