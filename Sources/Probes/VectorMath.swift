@@ -1,24 +1,16 @@
+import Autodiff
 import Foundation
 
 /// `SIMD16<Float>` helpers for the probes' inner loops, written with lane-wise arithmetic and
 /// bit operations only: the standard library's `pointwiseMax`, `sum()`, `min()`/`max()` and
 /// masked `replacing` are not lowered to vector instructions and cost ~100× more.
 enum VectorMath {
-  /// `|x|` lane by lane, by clearing the sign bits.
+  // `magnitude` and `total` are Autodiff's; these forward to them so call sites read alike.
   @inline(__always)
-  static func magnitude(_ x: SIMD16<Float>) -> SIMD16<Float> {
-    let bits = unsafeBitCast(x, to: SIMD16<UInt32>.self) & SIMD16(repeating: 0x7fff_ffff)
-    return unsafeBitCast(bits, to: SIMD16<Float>.self)
-  }
+  static func magnitude(_ x: SIMD16<Float>) -> SIMD16<Float> { Autodiff.VectorMath.magnitude(x) }
 
-  /// The sum of the lanes, as a tree of vector adds.
   @inline(__always)
-  static func total(_ x: SIMD16<Float>) -> Float {
-    let x8 = x.lowHalf + x.highHalf
-    let x4 = x8.lowHalf + x8.highHalf
-    let x2 = x4.lowHalf + x4.highHalf
-    return x2.x + x2.y
-  }
+  static func total(_ x: SIMD16<Float>) -> Float { Autodiff.VectorMath.total(x) }
 
   /// `−x·log₂x` lane by lane for `x ≥ 0` (0 at `x = 0`, and for negative `x`); absolute error
   /// of `log₂x` below ~1e-6, i.e. a few ulps of the result.

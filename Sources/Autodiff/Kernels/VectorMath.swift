@@ -13,7 +13,8 @@ public enum VectorMath {
 
   @inline(__always) static func bits(_ x: V) -> Bits { unsafeBitCast(x, to: Bits.self) }
   @inline(__always) static func float(_ b: Bits) -> V { unsafeBitCast(b, to: V.self) }
-  @inline(__always) static func magnitude(_ x: V) -> V { float(bits(x) & 0x7FFF_FFFF) }
+  /// `|x|` lane by lane, by clearing the sign bits.
+  @inline(__always) public static func magnitude(_ x: V) -> V { float(bits(x) & 0x7FFF_FFFF) }
   /// `y` with the sign of `x` (y ≥ 0).
   @inline(__always) static func withSign(of x: V, _ y: V) -> V {
     float(bits(y) | (bits(x) & 0x8000_0000))
