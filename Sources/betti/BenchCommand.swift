@@ -3,10 +3,28 @@ import Lab
 
 /// `betti bench gemm|train|ph [--workloads tiny,small,medium] [--steps N]`
 func benchCommand(_ words: [String]) throws -> Int32 {
-  let args = try Arguments(words, valued: ["workloads", "steps"], switches: [])
+  let args = try Arguments(
+    words, valued: ["workloads", "steps", "shapes", "threads"], switches: [])
   switch args.positional {
   case ["gemm"]:
-    _ = GEMMBenchmark.run { row in
+    let shapes =
+      try args.options["shapes"].map { list in
+        try list.split(separator: ",").map {
+          guard let shape = GEMMBenchmark.Shape(parsing: String($0)) else {
+            throw UsageError(
+              "--shapes takes MxKxN or MxKxNxBATCH items separated by commas, e.g. 2048x64x256,64x64x16x128; got '\($0)'"
+            )
+          }
+          return shape
+        }
+      } ?? GEMMBenchmark.standardShapes
+    let threadCounts = try (args.options["threads"] ?? "1,2").split(separator: ",").map {
+      guard let n = Int($0), n > 0 else {
+        throw UsageError("--threads takes positive integers separated by commas, e.g. 1,2")
+      }
+      return n
+    }
+    _ = GEMMBenchmark.run(shapes: shapes, threadCounts: threadCounts) { row in
       Terminal.print(
         String(format: "threads=%d %@: %7.1f GFLOPS", row.threads, row.shape.label, row.gflops))
     }

@@ -22,7 +22,8 @@ let usage = """
     sweep SPEC [--jobs N] [--set …]   run a hyperparameter sweep, N trials at a time (resumable)
     sweep status SWEEP | sweep collect SWEEP | sweep trial SPEC --index I
     report RUN            write RUN/report.html: curves, gradient flow, attention, geometry, topology
-    bench gemm            GFLOPS of the matrix multiply on standard shapes, 1 and 2 threads
+    bench gemm [--shapes MxKxN[xB],…] [--threads 1,2]
+                          GFLOPS of the matrix multiply on standard (or given) shapes
     bench train [--workloads tiny,small,medium] [--steps N]
                           training tokens/s and peak memory on the reference workloads
     bench ph              Jensen–Shannon matrices and H0/H1 of random attention

@@ -246,6 +246,47 @@ func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
   #expect(outputs[0] == outputs[1])
 }
 
+@Test func wideKernelsGiveIdenticalSums() {
+  // The 12×16 and 12×32 tiles share the 6×64 tile's k blocking, so a product computes the same
+  // bits whichever of them runs it; k = 1100 crosses two k-block boundaries.
+  var rng = SplitMix(state: 11)
+  for (transposeA, m, n, k) in [(false, 50, 16, 1100), (true, 37, 30, 1100), (false, 13, 9, 700)] {
+    let a = rng.array(m * k)
+    let b = rng.array(k * n)
+    var outputs: [[Float]] = []
+    for tile in 0..<3 {
+      var c = [Float](repeating: .nan, count: m * n)
+      a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+          c.withUnsafeMutableBufferPointer { c in
+            let problem = GEMM.Problem(
+              transposeA: transposeA, transposeB: false, m: m, n: n, k: k, alpha: 0.5,
+              a: a.baseAddress!, lda: transposeA ? m : k, b: b.baseAddress!, ldb: n, beta: 0,
+              c: c.baseAddress!, ldc: n)
+            switch tile {
+            case 0: GEMM.run(Kernel6x64.self, problem, workers: 1)
+            case 1: GEMM.run(Kernel12x32.self, problem, workers: 1)
+            default: GEMM.run(Kernel12x16.self, problem, workers: 2)
+            }
+          }
+        }
+      }
+      outputs.append(c)
+    }
+    #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2], "m=\(m) n=\(n) k=\(k)")
+    #expect(!outputs[0].contains { $0.isNaN })
+  }
+}
+
+@Test func threadChoiceSplitsTallProductsEarlierThanShortOnes() {
+  // 2·2048·64·64 ≈ 16.8 MFLOP: a tall product is split, a short one of the same size is not.
+  #expect(GEMM.workerCount(limit: 2, flops: 16_777_216, rows: 2048) == 2)
+  #expect(GEMM.workerCount(limit: 2, flops: 16_777_216, rows: 64) == 1)
+  #expect(GEMM.workerCount(limit: 2, flops: GEMM.minimumSplitFlops - 1, rows: 4096) == 1)
+  #expect(GEMM.workerCount(limit: 2, flops: GEMM.singleThreadFlops, rows: 64) == 2)
+  #expect(GEMM.workerCount(limit: 1, flops: GEMM.singleThreadFlops, rows: 4096) == 1)
+}
+
 @Test func publicThreadLimitGivesTheSameResult() {
   // 2·400·300·300 = 72 MFLOP: above `singleThreadFlops`, so `threads: 2` really splits.
   var rng = SplitMix(state: 5)

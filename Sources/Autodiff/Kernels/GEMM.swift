@@ -6,7 +6,8 @@ import Foundation
 ///
 /// The blocks of op(A) and op(B) are packed into cache-sized panels and multiplied by a
 /// register-blocked SIMD micro-kernel (4×24, or 6×16 for at most 16 columns, where vectors are
-/// 256 bits or narrower; 6×64 on AVX-512), with the loop nest of BLIS (NC → KC → MC → NR → MR).
+/// 256 bits or narrower; on AVX-512 6×64, or 12×16 and 12×32 for at most 16 and 32 columns), with
+/// the loop nest of BLIS (NC → KC → MC → NR → MR).
 /// When C is no wider than one panel, A is read in place instead of packed.
 ///
 /// - Leading dimensions `lda`, `ldb`, `ldc` are row strides in elements of the matrices *as
@@ -15,13 +16,20 @@ import Foundation
 /// - Threads take blocks of whole rows of C one at a time (blocks of whole columns when C has
 ///   few rows); the k reduction is never split, and each element is one fused multiply-add chain
 ///   over k in a fixed blocking, so results are bit-identical for any thread count.
-/// - `threads` is an upper bound (default `Parallel.threadCount`): products below
-///   `singleThreadFlops` run on one thread, which is faster there.
+/// - `threads` is an upper bound (default `Parallel.threadCount`): small products run on one
+///   thread, which is faster there (see `workerCount`).
 /// - Complexity: `2·m·n·k` flops; extra memory is per-thread packing buffers (a few MiB, up to
 ///   16 MiB of packed B per thread for multi-threaded products), allocated once and reused.
 public enum GEMM {
-  /// Below this many flops (`2·m·n·k`) an automatic thread choice uses one thread.
+  /// Below this many flops (`2·m·n·k`) a product with few rows runs on one thread: every worker
+  /// packs all of op(B), which costs as much as its share of a short product.
   public static let singleThreadFlops = 30_000_000
+  /// Below this many flops any product runs on one thread: waking a second core costs more than
+  /// it saves.
+  public static let minimumSplitFlops = 4_000_000
+  /// Rows from which a product counts as tall, so that packing op(B) once per worker is cheap
+  /// beside the work and products down to `minimumSplitFlops` are split.
+  static let tallRows = 256
 
   /// `C = alpha·op(A)·op(B) + beta·C`; see the type's documentation.
   public static func multiply(
@@ -32,7 +40,7 @@ public enum GEMM {
     multiply(
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a,
       lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
-      workers: workerCount(limit: threads, flops: 2 * m * n * k), kernel: kernel)
+      workers: workerCount(limit: threads, flops: 2 * m * n * k, rows: m), kernel: kernel)
   }
 
   /// `multiply` on exactly `workers` threads with an explicit micro-kernel (tests use it to
@@ -54,6 +62,8 @@ public enum GEMM {
     switch kernel {
     case .narrow where n <= 16: run(Kernel6x16.self, problem, workers: workers)
     case .narrow: run(Kernel4x24.self, problem, workers: workers)
+    case .wide where n <= 16: run(Kernel12x16.self, problem, workers: workers)
+    case .wide where n <= 32: run(Kernel12x32.self, problem, workers: workers)
     case .wide: run(Kernel6x64.self, problem, workers: workers)
     }
   }
@@ -61,10 +71,11 @@ public enum GEMM {
   /// `batch` independent products `C_t = alpha·op(A_t)·op(B_t) + beta·C_t`, where matrix `t`
   /// starts at `a + t·strideA`, `b + t·strideB`, `c + t·strideC` (the C blocks must not overlap).
   ///
-  /// `threads` is an upper bound, as for `multiply`, applied to the whole batch's flops. When
-  /// each product is small (below `singleThreadFlops`) the batch is split between threads, each
-  /// product running on one thread; otherwise the products run in turn, each on all threads.
-  /// Either way each product's result is the same as `multiply` gives it.
+  /// `threads` is an upper bound, as for `multiply`. When each product is small (below
+  /// `singleThreadFlops`) and the whole batch is at least `minimumSplitFlops`, the batch is split
+  /// between threads, each product running on one thread; otherwise the products run in turn,
+  /// each on as many threads as `multiply` would give it. Either way each product's result is the
+  /// same as `multiply` gives it.
   public static func batchedMultiply(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
     a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -76,7 +87,8 @@ public enum GEMM {
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a,
       lda: lda, strideA: strideA, b: b, ldb: ldb, strideB: strideB, beta: beta, c: c, ldc: ldc,
       strideC: strideC, batch: batch,
-      workers: workerCount(limit: threads, flops: 2 * m * n * k * batch))
+      workers: 2 * m * n * k * batch < minimumSplitFlops
+        ? 1 : max(1, threads ?? Parallel.threadCount))
   }
 
   /// `batchedMultiply` on up to exactly `workers` threads (for tests).
@@ -88,18 +100,22 @@ public enum GEMM {
   ) {
     precondition(batch >= 0, "GEMM.batchedMultiply: negative batch \(batch)")
     let split = workers > 1 && batch > 1 && 2 * m * n * k < singleThreadFlops
+    let productWorkers =
+      split ? 1 : min(workers, workerCount(limit: nil, flops: 2 * m * n * k, rows: m))
     Parallel.forEach(batch, threads: split ? workers : 1) { t in
       multiply(
         transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
         a: a + t * strideA, lda: lda, b: b + t * strideB, ldb: ldb, beta: beta,
-        c: c + t * strideC, ldc: ldc, workers: split ? 1 : workers)
+        c: c + t * strideC, ldc: ldc, workers: productWorkers)
     }
   }
 
-  /// Threads for a product of `flops`: one below `singleThreadFlops`, else `limit` (default
+  /// Threads for a product of `flops` with `rows` rows of C: one below `minimumSplitFlops`, and
+  /// below `singleThreadFlops` unless the product is tall; else `limit` (default
   /// `Parallel.threadCount`).
-  static func workerCount(limit: Int?, flops: Int) -> Int {
-    flops < singleThreadFlops ? 1 : max(1, limit ?? Parallel.threadCount)
+  static func workerCount(limit: Int?, flops: Int, rows: Int) -> Int {
+    let threshold = rows >= tallRows ? minimumSplitFlops : singleThreadFlops
+    return flops < threshold ? 1 : max(1, limit ?? Parallel.threadCount)
   }
 
   // MARK: - Kernel choice
@@ -109,7 +125,8 @@ public enum GEMM {
     /// 4×24 (6×16 when C has at most 16 columns): for 256-bit (AVX2) or 128-bit (NEON, SSE)
     /// vectors. Both use the same k blocking, so they give bit-identical results.
     case narrow
-    /// 6×64: for 512-bit vectors (AVX-512), where 4×24 cannot keep the FMA units busy.
+    /// 6×64 (12×16 or 12×32 when C has at most 16 or 32 columns): for 512-bit vectors
+    /// (AVX-512), where 4×24 cannot keep the FMA units busy. All three use the same k blocking.
     case wide
   }
 

@@ -19,6 +19,16 @@ public enum GEMMBenchmark {
       self.batch = batch
     }
 
+    /// Parses `MxKxN` or `MxKxNxBATCH` (positive integers), as `betti bench gemm --shapes`
+    /// takes it; nil for anything else.
+    public init?(parsing text: String) {
+      let parts = text.split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+      guard parts.count == 3 || parts.count == 4, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
+        return nil
+      }
+      self.init(m: parts[0]!, k: parts[1]!, n: parts[2]!, batch: parts.count == 4 ? parts[3]! : 1)
+    }
+
     /// Flops of one call: `2·M·N·K·batch`.
     public var flops: Int { 2 * m * n * k * batch }
 
@@ -45,7 +55,7 @@ public enum GEMMBenchmark {
     ]
 
   /// Measures every shape at every thread limit (outermost, like the reference script, whose
-  /// `threadpool_limits` is a limit too: products below `GEMM.singleThreadFlops` use one thread).
+  /// `threadpool_limits` is a limit too: small products use one thread; see `GEMM.workerCount`).
   /// `onRow` is called as each row is finished, so a caller can show progress.
   public static func run(
     shapes: [Shape] = standardShapes, threadCounts: [Int] = [1, 2],
