@@ -87,17 +87,26 @@ import Testing
     #expect(!tags.contains { $0.hasPrefix("metrics/") })
   }
 
+  /// A run of `probesOn` that trains all the way, and one named `name` stopped before update
+  /// `stopBefore` (Ctrl-C: a checkpoint at the step it stopped).
+  static func wholeAndStopped(runs: URL, name: String, stopBefore: Int) throws -> (
+    whole: Trainer, stopped: Trainer
+  ) {
+    let whole = try Trainer.start(config: tinyConfig(runs: runs, name: "whole", probesOn))
+    try whole.run()
+    let stopped = try Trainer.start(config: tinyConfig(runs: runs, name: name, probesOn))
+    var calls = 0
+    try stopped.run(shouldStop: {
+      calls += 1
+      return calls >= stopBefore
+    })
+    return (whole, stopped)
+  }
+
   @Test func anInterruptedAndResumedRunHasTheSameScalars() throws {
     let runs = scratchFolder("tb-resume")
     defer { try? FileManager.default.removeItem(at: runs) }
-    let whole = try Trainer.start(config: tinyConfig(runs: runs, name: "whole", Self.probesOn))
-    try whole.run()
-    let parted = try Trainer.start(config: tinyConfig(runs: runs, name: "parted", Self.probesOn))
-    var calls = 0
-    try parted.run(shouldStop: {
-      calls += 1
-      return calls > 13
-    })
+    let (whole, parted) = try Self.wholeAndStopped(runs: runs, name: "parted", stopBefore: 14)
     try Trainer.resume(folder: parted.folder.url).run()
     let a = try Self.eventPoints(whole.folder, dropping: Self.wallClockTags)
     let b = try Self.eventPoints(parted.folder, dropping: Self.wallClockTags)
@@ -111,14 +120,7 @@ import Testing
     // steps up to 12 and ends in half a record.
     let runs = scratchFolder("tb-kill")
     defer { try? FileManager.default.removeItem(at: runs) }
-    let whole = try Trainer.start(config: tinyConfig(runs: runs, name: "whole", Self.probesOn))
-    try whole.run()
-    let killed = try Trainer.start(config: tinyConfig(runs: runs, name: "killed", Self.probesOn))
-    var calls = 0
-    try killed.run(shouldStop: {
-      calls += 1
-      return calls > 12
-    })
+    let (whole, killed) = try Self.wholeAndStopped(runs: runs, name: "killed", stopBefore: 13)
     let checkpoints = killed.folder.checkpointsURL
     try FileManager.default.removeItem(at: checkpoints.appendingPathComponent("step_000012"))
     try "step_000010\n".write(
