@@ -33,7 +33,9 @@ let package = Package(
     .testTarget(
       name: "TransformerTests", dependencies: ["Transformer", "TestSupport"], swiftSettings: speed),
     .testTarget(name: "ProbesTests", dependencies: ["Probes", "TestSupport"], swiftSettings: speed),
-    .testTarget(name: "LabTests", dependencies: ["Lab", "TestSupport"], swiftSettings: speed),
+    .testTarget(
+      name: "LabTests", dependencies: ["Lab", "TestSupport"], exclude: ["Fixtures"],
+      swiftSettings: speed),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -38,6 +38,7 @@ public enum RunFolderError: LocalizedError, Equatable {
 /// | `config.json` | the resolved config, once, when the run starts |
 /// | `log.txt` | human-readable lines, appended |
 /// | `metrics.jsonl`, `metrics.csv` | one row per logged step (`MetricsWriter`) |
+/// | `events.out.tfevents.<time>.<host>` | the same scalars for TensorBoard (`TensorBoardWriter`) |
 /// | `summary.json` | status and final metrics, rewritten atomically |
 /// | `checkpoints/` | safetensors checkpoints |
 public struct RunFolder: Sendable {

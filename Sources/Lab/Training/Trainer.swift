@@ -40,6 +40,7 @@ public final class Trainer {
   let parameters: [NamedParameter]
   let metrics: MetricsWriter
   let probeWriter: ProbeWriter
+  let events: TensorBoardWriter
   let probes: ProbeRunner
   let regularizer: AttentionRegularizer?
   let schedule: LearningRateSchedule
@@ -68,6 +69,8 @@ public final class Trainer {
       columns: MetricsWriter.standardColumns + (regularizer?.columns ?? []),
       resumeStep: resumeStep)
     probeWriter = try ProbeWriter(directory: folder.url, resumeStep: resumeStep)
+    events = try TensorBoardWriter(directory: folder.url, resumeStep: resumeStep)
+    for repair in events.repairs { try folder.appendLog("tensorboard: \(repair)") }
     probes = ProbeRunner(config: config.probes, model: model, task: task, seed: seed)
     // Summary statistics continue over the rows kept from before a resume.
     if resumeStep != nil { probes.record(try ProbeWriter.read(probeWriter.csvURL)) }
@@ -193,6 +196,7 @@ public final class Trainer {
         row["lr"] = lr
         row["train_loss"] = lossValue
         try metrics.append(row)
+        try events.append(row)
         let message =
           "training loss became \(Double(loss.item)) at step \(step + 1); the run diverged (try a lower optimizer.lr, warmup, or gradient clipping)"
         try folder.appendLog(message)
@@ -280,6 +284,7 @@ public final class Trainer {
 
   private func record(_ row: MetricsRow) throws {
     try metrics.append(row)
+    try events.append(row)
     for (k, v) in row.values { lastMetrics[k] = v }
     let shown = ["train_loss", "val_loss", "val_accuracy", "lr", "tokens_per_s"].compactMap { key in
       row[key].map { "\(key) \(String(format: "%.5g", $0))" }
@@ -289,6 +294,7 @@ public final class Trainer {
 
   private func writeProbes(_ rows: [ProbeRow]) throws {
     try probeWriter.append(rows)
+    try events.append(rows)
     probes.record(rows)
   }
 
@@ -300,6 +306,7 @@ public final class Trainer {
       dropoutRandom: dropoutRandom, wallTime: wallTime)
     try metrics.synchronize()
     try probeWriter.synchronize()
+    try events.synchronize()
     try checkpoint.write(
       to: folder.checkpointsURL,
       configJSON: String(decoding: try config.encodedJSON(), as: UTF8.self))
@@ -312,6 +319,7 @@ public final class Trainer {
   private func finish(_ status: RunSummary.Status, error: String?) throws -> RunSummary {
     try metrics.synchronize()
     try probeWriter.synchronize()
+    try events.synchronize()
     var summary = RunSummary(
       status: status, step: step, wallTimeSeconds: wallTime, finalMetrics: lastMetrics, error: error
     )
