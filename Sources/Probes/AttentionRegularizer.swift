@@ -81,6 +81,34 @@ public final class AttentionRegularizer {
   public let columns: [String]
   private var previous: [String: (h0: PersistenceDiagram, h1: PersistenceDiagram)] = [:]
 
+  /// The diagrams the next logged step's bottleneck distances compare with, for a checkpoint:
+  /// `"<key>.h0"` and `"<key>.h1"`, each the finite bars as `birth, death` pairs in order.
+  public var previousDiagrams: [String: [Float]] {
+    var stored: [String: [Float]] = [:]
+    for (key, diagrams) in previous {
+      stored[key + ".h0"] = diagrams.h0.pairs.flatMap { [$0.birth, $0.death] }
+      stored[key + ".h1"] = diagrams.h1.pairs.flatMap { [$0.birth, $0.death] }
+    }
+    return stored
+  }
+
+  /// Restores what `previousDiagrams` returned, so that a resumed run logs the same bottleneck
+  /// distances as an uninterrupted one. Keys without both halves are ignored.
+  public func restorePreviousDiagrams(_ stored: [String: [Float]]) {
+    previous = [:]
+    func diagram(_ values: [Float], dimension: Int) -> PersistenceDiagram {
+      let pairs = stride(from: 0, to: values.count - 1, by: 2).map {
+        PersistencePair(birth: values[$0], death: values[$0 + 1])
+      }
+      return PersistenceDiagram(dimension: dimension, pairs: pairs)
+    }
+    for (name, h0) in stored where name.hasSuffix(".h0") {
+      let key = String(name.dropLast(3))
+      guard let h1 = stored[key + ".h1"] else { continue }
+      previous[key] = (diagram(h0, dimension: 0), diagram(h1, dimension: 1))
+    }
+  }
+
   private enum Term: CaseIterable {
     case h0, h1, diversity
     var name: String {

@@ -130,6 +130,7 @@ public final class Trainer {
       try trainer.optimizer.loadState(checkpoint.optimizer, parameters: trainer.parameters)
       trainer.step = checkpoint.step
       trainer.dataRandom = checkpoint.dataRandom
+      trainer.regularizer?.restorePreviousDiagrams(checkpoint.regularizerDiagrams)
       trainer.dropoutRandom = checkpoint.dropoutRandom
       trainer.wallTime = checkpoint.wallTime
     }
@@ -167,7 +168,9 @@ public final class Trainer {
       // What this step's forward pass keeps: residual gradients for the gradient probes,
       // attention for the regularizers. Neither changes a value computed.
       let gradientsDue = probes.wantsResidualGradients(atStep: step + 1)
-      let regularizedLayers = regularizer?.captureLayers(atStep: step) ?? []
+      // Terms with `every` run on 1-based steps that are multiples of it, like the probes, so
+      // that they land on logged rows.
+      let regularizedLayers = regularizer?.captureLayers(atStep: step + 1) ?? []
       let capture =
         gradientsDue || !regularizedLayers.isEmpty
         ? ForwardCapture(
@@ -184,7 +187,7 @@ public final class Trainer {
       var regularizerValues: [String: Double] = [:]
       if let regularizer, let capture,
         let out = regularizer.output(
-          attention: capture.attention, step: step,
+          attention: capture.attention, step: step + 1,
           logged: (step + 1) % max(t.logEvery, 1) == 0 || (step + 1) % max(t.evalEvery, 1) == 0
             || step + 1 == total)
       {
@@ -303,7 +306,8 @@ public final class Trainer {
       uniqueKeysWithValues: optimizer.stateTensors().map { ($0.name, $0.values) })
     let checkpoint = TrainingCheckpoint(
       step: step, model: model.stateDict(), optimizer: state, dataRandom: dataRandom,
-      dropoutRandom: dropoutRandom, wallTime: wallTime)
+      dropoutRandom: dropoutRandom, wallTime: wallTime,
+      regularizerDiagrams: regularizer?.previousDiagrams ?? [:])
     try metrics.synchronize()
     try probeWriter.synchronize()
     try events.synchronize()

@@ -34,6 +34,8 @@ struct TrainingCheckpoint {
   var dataRandom: SeededRandom
   var dropoutRandom: SeededRandom
   var wallTime: Double
+  /// The regularizer's previous logged diagrams (`AttentionRegularizer.previousDiagrams`).
+  var regularizerDiagrams: [String: [Float]] = [:]
 
   static func folderName(step: Int) -> String { String(format: "step_%06d", step) }
 
@@ -52,6 +54,9 @@ struct TrainingCheckpoint {
     var state: [String: StoredTensor] = [:]
     for (name, values) in optimizer {
       state["optimizer." + name] = StoredTensor(shape: [values.count], values: values)
+    }
+    for (name, values) in regularizerDiagrams {
+      state["regularizer." + name] = StoredTensor(shape: [values.count], values: values)
     }
     let encoder = JSONEncoder()
     let meta: [String: String] = [
@@ -116,10 +121,14 @@ struct TrainingCheckpoint {
     for (name, t) in state.tensors where name.hasPrefix("optimizer.") {
       optimizer[String(name.dropFirst("optimizer.".count))] = t.values
     }
+    var diagrams: [String: [Float]] = [:]
+    for (name, t) in state.tensors where name.hasPrefix("regularizer.") {
+      diagrams[String(name.dropFirst("regularizer.".count))] = t.values
+    }
     return TrainingCheckpoint(
       step: step, model: model.tensors, optimizer: optimizer, dataRandom: dataRandom,
-      dropoutRandom: dropoutRandom, wallTime: Double(state.metadata["betti.wall_time_s"] ?? "") ?? 0
-    )
+      dropoutRandom: dropoutRandom, wallTime: Double(state.metadata["betti.wall_time_s"] ?? "") ?? 0,
+      regularizerDiagrams: diagrams)
   }
 
   /// Reads a weights file, verifying its checksum when it carries one (files exported from

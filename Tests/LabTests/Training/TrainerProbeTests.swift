@@ -101,4 +101,43 @@ import Testing
     #expect(
       plain.model.parameters()[0].tensor.scalars != regular.model.parameters()[0].tensor.scalars)
   }
+
+  @Test func regularizerTermsWithEveryLandOnLoggedRows() throws {
+    let runs = scratchFolder("regularizer-every")
+    defer { try? FileManager.default.removeItem(at: runs) }
+    let run = try Trainer.start(
+      config: tinyConfig(runs: runs, name: "every") { c in
+        c.regularizers.headDiversity.weight = 0.1
+        c.regularizers.headDiversity.every = 4
+        c.training.logEvery = 8
+      })
+    try run.run()
+    let rows = try deterministicRows(run.folder)
+    let logged = rows.filter { $0.step % 8 == 0 }
+    #expect(logged.count == 3)
+    #expect(logged.allSatisfy { $0["reg_head_diversity"] != nil })
+  }
+
+  @Test func resumedRegularizerLogsTheSameBottleneckDistances() throws {
+    let runs = scratchFolder("regularizer-resume")
+    defer { try? FileManager.default.removeItem(at: runs) }
+    let edit: (inout Config) -> Void = { c in
+      c.regularizers.h0TotalPersistence.weight = 0.5
+      c.regularizers.h1TotalPersistence.weight = 0.1
+    }
+    let whole = try Trainer.start(config: tinyConfig(runs: runs, name: "whole", edit))
+    try whole.run()
+    let parted = try Trainer.start(config: tinyConfig(runs: runs, name: "parted", edit))
+    var calls = 0
+    // Stops after step 11; the checkpoint at step 10 holds step 10's diagrams.
+    try parted.run(shouldStop: {
+      calls += 1
+      return calls > 11
+    })
+    try Trainer.resume(folder: parted.folder.url).run()
+    let a = try deterministicRows(whole.folder)
+    let b = try deterministicRows(parted.folder)
+    #expect(a == b)
+    #expect(a.contains { $0.step > 10 && $0["ph_l0_h0_h0_bottleneck"] != nil })
+  }
 }
