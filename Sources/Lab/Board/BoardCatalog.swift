@@ -53,19 +53,9 @@ struct RunGlance {
     let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
     // Without a final newline the last line is torn: use the one before it.
     let complete = data.last == UInt8(ascii: "\n") ? lines : lines.dropLast()
-    guard let line = complete.last, case .object(let object)? = try? JSONValue.parse(Data(line)),
-      case .integer(let step)? = object["step"]
-    else { return nil }
-    var row = MetricsRow(step: step)
-    for (key, value) in object where key != "step" {
-      switch value {
-      case .number(let x): row[key] = x
-      case .integer(let x): row[key] = Double(x)
-      case .string(let text): row[key] = MetricsWriter.parse(text)
-      default: break
-      }
+    return complete.last.flatMap {
+      MetricsWriter.parseJSONLRow(String(decoding: $0, as: UTF8.self))
     }
-    return row
   }
 
   var json: String {

@@ -17,13 +17,18 @@ struct SweepPage {
       title: "\(folder.lastPathComponent) — Betti sweep",
       body: """
         <h1>\(SVG.escape(folder.lastPathComponent))</h1>
-        <p class="muted">\(SVG.escape(folder.path)) · \
-        \(BoardPage.fileLink(path + "/results.csv", "results.csv")) (written by \
-        <code>betti sweep collect</code>) · refreshed every few seconds</p>
+        <p class="muted">\(SVG.escape(folder.path)) · \(results) · refreshed every few seconds</p>
         <div data-refresh="/part/sweep/\(SVG.escape(encodedURLPath(path)))">
         \(table)
         </div>
         """)
+  }
+
+  /// A link to `results.csv` (written when the sweep ends, or by `betti sweep collect`).
+  private var results: String {
+    FileManager.default.fileExists(atPath: folder.appendingPathComponent("results.csv").path)
+      ? BoardPage.fileLink(path + "/results.csv", "results.csv")
+      : "results.csv is written when the sweep ends (or by <code>betti sweep collect</code>)"
   }
 
   /// The counts and the trial table (the part that refreshes).
@@ -77,7 +82,12 @@ struct SweepPage {
       html += row.trial.values.map { "<td>\(SVG.escape($0.value.cellText))</td>" }.joined()
       html +=
         "<td class=\"num\">\(row.trial.seed)</td><td>\(BoardPage.badge(row.state.rawValue))</td>"
-      html += "<td class=\"num\">\(row.step.map(String.init) ?? "—")</td>"
+      // A running trial's summary has the step of its last checkpoint; its metrics are newer.
+      let live =
+        row.state == .running
+        ? RunGlance.lastRow(url.appendingPathComponent("metrics.jsonl"))?.step : nil
+      let step = [row.step, live].compactMap { $0 }.max()
+      html += "<td class=\"num\">\(step.map(String.init) ?? "—")</td>"
       html += BoardPage.number(m["train_loss"]) + BoardPage.number(m["val_loss"])
       html += BoardPage.number(row.bestValLoss) + BoardPage.number(m["val_accuracy"])
       html +=
