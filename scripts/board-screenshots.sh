@@ -23,7 +23,8 @@ if [[ -z "${BETTI:-}" ]]; then
 fi
 betti=$BETTI
 
-"$betti" train Configs/quickstart.json --name boardcheck --overwrite >"$out/train.log" 2>&1 &
+rm -rf Runs/boardcheck
+"$betti" train Configs/quickstart.json --name boardcheck >"$out/train.log" 2>&1 &
 train=$!
 "$betti" board Runs --port "$port" >"$out/board.log" 2>&1 &
 board=$!
@@ -37,9 +38,9 @@ for _ in $(seq 1 120); do
 done
 
 render() { # name: a screenshot and the DOM of the run page
-  chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,2200 \
+  chromium --headless --no-sandbox --disable-gpu --user-data-dir="$out/chromium-profile" --hide-scrollbars --window-size=1200,2200 \
     --virtual-time-budget=6000 --screenshot="$out/$1.png" "$url" >/dev/null 2>&1
-  chromium --headless --no-sandbox --disable-gpu --virtual-time-budget=6000 --dump-dom "$url" \
+  chromium --headless --no-sandbox --disable-gpu --user-data-dir="$out/chromium-profile" --virtual-time-budget=6000 --dump-dom "$url" \
     2>/dev/null >"$out/$1.html"
 }
 
@@ -54,7 +55,7 @@ shown() {
 render first
 sleep "$gap"
 render second
-chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,700 \
+chromium --headless --no-sandbox --disable-gpu --user-data-dir="$out/chromium-profile" --hide-scrollbars --window-size=1200,700 \
   --virtual-time-budget=4000 --screenshot="$out/index.png" "http://127.0.0.1:$port/" >/dev/null 2>&1
 read -r step1 points1 <<<"$(shown first)"
 read -r step2 points2 <<<"$(shown second)"

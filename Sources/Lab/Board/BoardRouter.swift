@@ -57,7 +57,8 @@ final class BoardRouter: @unchecked Sendable {
       return page(IndexPage(catalog: BoardCatalog(root: root), root: root).tables)
     } else if let rest = rest(after: "/run/") {
       guard let folder = runFolder(rest) else { return notARun }
-      return page(RunPage(glance: RunGlance(url: folder, root: root), folder: folder).html)
+      return page(
+        RunPage(glance: RunGlance(url: folder, root: root), folder: folder, root: root).html)
     } else if let rest = rest(after: "/api/run/") {
       guard let folder = runFolder(rest) else { return notARun }
       let query = request.query

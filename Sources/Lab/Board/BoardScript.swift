@@ -55,6 +55,14 @@ enum BoardScript {
       return out;
     }
 
+    // A tick label with as many decimals as the tick spacing needs, so that close ticks on a
+    // narrow range never print alike.
+    function tickLabel(t, ticks) {
+      const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : 0;
+      if (t === 0 || !(step >= 1e-4) || Math.abs(t) >= 1e6) return fmt(t);
+      return t.toFixed(Math.max(0, -Math.floor(Math.log10(step) + 1e-9)));
+    }
+
     // A chart as an SVG string: {title, xLabel, yLabel, width, height, xDomain, yDomain,
     // series: [{label, color, points: [[x, y], ...]}]}; the legend, when there are two or more
     // series, is a column right of the plot.
@@ -78,13 +86,14 @@ enum BoardScript {
         out.push(`<text x="${r(tx)}" y="${r(ty)}" font-size="${size}" text-anchor="${anchor}" fill="black"${extra}>${esc(s)}</text>`);
       if (spec.title) text(spec.title, W / 2, 20, 14, "middle");
       out.push(`<rect x="${left}" y="${top}" width="${r(W - left - right)}" height="${r(H - top - bottom)}" fill="none" stroke="#444"/>`);
-      for (const t of ticks(Math.min(...xd), Math.max(...xd))) {
+      const xt = ticks(Math.min(...xd), Math.max(...xd)), yt = ticks(Math.min(...yd), Math.max(...yd));
+      for (const t of xt) {
         out.push(`<line x1="${r(x(t))}" y1="${H - bottom}" x2="${r(x(t))}" y2="${H - bottom + 4}" stroke="#444" stroke-width="1"/>`);
-        text(fmt(t), x(t), H - bottom + 16, 10, "middle");
+        text(tickLabel(t, xt), x(t), H - bottom + 16, 10, "middle");
       }
-      for (const t of ticks(Math.min(...yd), Math.max(...yd))) {
+      for (const t of yt) {
         out.push(`<line x1="${left - 4}" y1="${r(y(t))}" x2="${left}" y2="${r(y(t))}" stroke="#444" stroke-width="1"/>`);
-        text(fmt(t), left - 6, y(t) + 3, 10, "end");
+        text(tickLabel(t, yt), left - 6, y(t) + 3, 10, "end");
       }
       if (spec.xLabel) text(spec.xLabel, (left + W - right) / 2, H - 10, 11, "middle");
       if (spec.yLabel) {

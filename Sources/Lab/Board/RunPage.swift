@@ -5,6 +5,7 @@ import Foundation
 struct RunPage {
   let glance: RunGlance
   let folder: URL
+  let root: RunsRoot
 
   var html: String {
     let path = glance.path
@@ -24,7 +25,7 @@ struct RunPage {
       title: "\(glance.name) — Betti board",
       body: """
         <h1>\(SVG.escape(glance.name)) <span id="status">\(BoardPage.badge(glance.status))</span></h1>
-        <p class="muted">\(SVG.escape(folder.path)) · <span id="progress">\(SVG.escape(progress))</span> \
+        <p class="muted">\(SVG.escape(root.url.lastPathComponent + "/" + path)) · <span id="progress">\(SVG.escape(progress))</span> \
         · <span id="updated"></span></p>
         <p id="report">\(report)</p>
         <p class="muted">\(links)</p>

@@ -17,7 +17,7 @@ struct SweepPage {
       title: "\(folder.lastPathComponent) — Betti sweep",
       body: """
         <h1>\(SVG.escape(folder.lastPathComponent))</h1>
-        <p class="muted">\(SVG.escape(folder.path)) · \(results) · refreshed every few seconds</p>
+        <p class="muted">\(SVG.escape(root.url.lastPathComponent + "/" + path)) · \(results) · refreshed every few seconds</p>
         <div data-refresh="/part/sweep/\(SVG.escape(encodedURLPath(path)))">
         \(table)
         </div>
