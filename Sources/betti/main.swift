@@ -22,6 +22,8 @@ let usage = """
     sweep SPEC [--jobs N] [--set …]   run a hyperparameter sweep, N trials at a time (resumable)
     sweep status SWEEP | sweep collect SWEEP | sweep trial SPEC --index I
     report RUN            write RUN/report.html: curves, gradient flow, attention, geometry, topology
+    board [RUNS_DIR] [--host H] [--port P]
+                          watch runs and sweeps live in the browser (default 127.0.0.1:6007)
     bench gemm [--shapes MxKxN[xB],…] [--threads 1,2]
                           GFLOPS of the matrix multiply on standard (or given) shapes
     bench train [--workloads tiny,small,medium] [--steps N]
@@ -40,6 +42,7 @@ let commands: [String: ([String]) throws -> Int32] = [
   "topology": topologyCommand,
   "sweep": sweepCommand,
   "report": reportCommand,
+  "board": boardCommand,
   "bench": benchCommand,
 ]
 

@@ -144,7 +144,9 @@ public final class MetricsWriter {
     }
   }
 
-  private static func parseJSONLRow(_ line: String) -> MetricsRow? {
+  /// One `metrics.jsonl` line as a row; nil when it is not an object with an integer step and
+  /// numeric values.
+  static func parseJSONLRow(_ line: String) -> MetricsRow? {
     // JSONDecoder reads numbers exactly (JSONSerialization may round the last digit).
     guard case .object(let object)? = try? JSONValue.parse(Data(line.utf8)),
       case .integer(let step)? = object["step"]
