@@ -162,9 +162,11 @@ public final class Trainer {
         ? task.allExamples(.train)! : task.batch(.train, size: t.batchSize, using: &dataRandom)
       for p in parameters { p.tensor.grad = nil }
       // What this step's forward pass keeps: residual gradients for the gradient probes,
-      // attention for the regularizers. Neither changes a value computed.
+      // attention for the regularizers. Neither changes a value computed. Both count the update
+      // being made (`step + 1`, the step its metrics row carries), so that terms due every k
+      // steps land on rows logged every k steps.
       let gradientsDue = probes.wantsResidualGradients(atStep: step + 1)
-      let regularizedLayers = regularizer?.captureLayers(atStep: step) ?? []
+      let regularizedLayers = regularizer?.captureLayers(atStep: step + 1) ?? []
       let capture =
         gradientsDue || !regularizedLayers.isEmpty
         ? ForwardCapture(
@@ -181,7 +183,7 @@ public final class Trainer {
       var regularizerValues: [String: Double] = [:]
       if let regularizer, let capture,
         let out = regularizer.output(
-          attention: capture.attention, step: step,
+          attention: capture.attention, step: step + 1,
           logged: (step + 1) % max(t.logEvery, 1) == 0 || (step + 1) % max(t.evalEvery, 1) == 0
             || step + 1 == total)
       {

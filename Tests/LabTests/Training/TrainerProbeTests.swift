@@ -101,4 +101,21 @@ import Testing
     #expect(
       plain.model.parameters()[0].tensor.scalars != regular.model.parameters()[0].tensor.scalars)
   }
+
+  /// A term due every k updates is computed on the updates whose rows are logged every k steps
+  /// (it once counted from 0 while rows count from 1, so `every = log_every = 4` logged nothing).
+  @Test func regularizerEveryKStepsLandsOnRowsLoggedEveryKSteps() throws {
+    let runs = scratchFolder("regularizer-every")
+    defer { try? FileManager.default.removeItem(at: runs) }
+    let trainer = try Trainer.start(
+      config: tinyConfig(runs: runs, name: "every") { c in
+        c.regularizers.h1TotalPersistence.weight = 0.01
+        c.regularizers.h1TotalPersistence.every = 4
+        c.training.logEvery = 4
+      })
+    try trainer.run()
+    let rows = try deterministicRows(trainer.folder)
+    let logged = rows.filter { $0["reg_h1_total_persistence"] != nil }.map(\.step)
+    #expect(logged == [4, 8, 12, 16, 20, 24])
+  }
 }
