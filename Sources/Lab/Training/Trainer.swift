@@ -166,10 +166,10 @@ public final class Trainer {
         ? task.allExamples(.train)! : task.batch(.train, size: t.batchSize, using: &dataRandom)
       for p in parameters { p.tensor.grad = nil }
       // What this step's forward pass keeps: residual gradients for the gradient probes,
-      // attention for the regularizers. Neither changes a value computed.
+      // attention for the regularizers. Neither changes a value computed. Both count the update
+      // being made (`step + 1`, the step its metrics row carries), so that terms due every k
+      // steps land on rows logged every k steps.
       let gradientsDue = probes.wantsResidualGradients(atStep: step + 1)
-      // Terms with `every` run on 1-based steps that are multiples of it, like the probes, so
-      // that they land on logged rows.
       let regularizedLayers = regularizer?.captureLayers(atStep: step + 1) ?? []
       let capture =
         gradientsDue || !regularizedLayers.isEmpty
