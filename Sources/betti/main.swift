@@ -21,6 +21,9 @@ let usage = """
                           persistent homology of a trained model's attention: JSON and SVG
     sweep SPEC [--jobs N] [--set …]   run a hyperparameter sweep, N trials at a time (resumable)
     sweep status SWEEP | sweep collect SWEEP | sweep trial SPEC --index I
+    sweep SPEC --backend slurm [--partition P --time T --cpus-per-task N --mem M
+          --max-concurrent K --max-array-size M --sbatch-arg ARG… --dry-run]
+                          submit the unfinished trials as Slurm job arrays; sweep cancel SWEEP
     report RUN            write RUN/report.html: curves, gradient flow, attention, geometry, topology
     bench gemm            GFLOPS of the matrix multiply on standard shapes, 1 and 2 threads
     bench train [--workloads tiny,small,medium] [--steps N]
