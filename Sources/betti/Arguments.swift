@@ -4,11 +4,15 @@ struct Arguments {
   var options: [String: String] = [:]
   var overrides: [String] = []
   var flags: Set<String> = []
+  /// The values of the options in `repeated`, in order.
+  var lists: [String: [String]] = [:]
 
   /// Parses `words`; `valued` lists the options that take a value (`--name NAME` or
   /// `--name=NAME`), `switches` the flags without one. Anything else starting with `--` is an
-  /// error.
-  init(_ words: [String], valued: Set<String>, switches: Set<String>) throws {
+  /// error. Options in `repeated` may be given several times (`--sbatch-arg A --sbatch-arg B`).
+  init(
+    _ words: [String], valued: Set<String>, switches: Set<String>, repeated: Set<String> = []
+  ) throws {
     var i = 0
     while i < words.count {
       let word = words[i]
@@ -23,17 +27,25 @@ struct Arguments {
         value = String(name[name.index(after: eq)...])
         name = String(name[..<eq])
       }
-      if name == "set" || valued.contains(name) {
+      if name == "set" || valued.contains(name) || repeated.contains(name) {
         if value == nil {
           guard i < words.count else { throw UsageError("--\(name) needs a value") }
           value = words[i]
           i += 1
         }
-        if name == "set" { overrides.append(value!) } else { options[name] = value! }
+        if name == "set" {
+          overrides.append(value!)
+        } else if repeated.contains(name) {
+          lists[name, default: []].append(value!)
+        } else {
+          options[name] = value!
+        }
       } else if switches.contains(name) && value == nil {
         flags.insert(name)
       } else {
-        let known = (valued.union(switches).union(["set"])).sorted().map { "--" + $0 }
+        let known = (valued.union(switches).union(repeated).union(["set"])).sorted().map {
+          "--" + $0
+        }
         throw UsageError(
           "unknown option --\(name); this command takes \(known.joined(separator: ", "))")
       }

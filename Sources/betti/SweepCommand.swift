@@ -2,7 +2,8 @@ import Foundation
 import Lab
 
 /// `betti sweep SPEC [--jobs N] [--name NAME] [--set a.b=v]…`, `betti sweep trial SPEC --index I`,
-/// `betti sweep status SWEEP`, `betti sweep collect SWEEP`.
+/// `betti sweep status SWEEP`, `betti sweep collect SWEEP`, `betti sweep cancel SWEEP`;
+/// `--backend slurm` submits the trials as Slurm job arrays instead (see SweepSlurmCommands).
 ///
 /// A sweep's exit status is 0 when every trial completed, 3 when some failed or diverged,
 /// 130 when it was interrupted, 1 when it was refused.
@@ -11,11 +12,25 @@ func sweepCommand(_ words: [String]) throws -> Int32 {
   case "trial": return try sweepTrialCommand(Array(words.dropFirst()))
   case "status": return try sweepStatusCommand(Array(words.dropFirst()))
   case "collect": return try sweepCollectCommand(Array(words.dropFirst()))
+  case "cancel": return try sweepCancelCommand(Array(words.dropFirst()))
   default: break
   }
-  let args = try Arguments(words, valued: ["jobs", "name"], switches: [])
+  let args = try Arguments(
+    words, valued: slurmValuedOptions.union(["jobs", "name", "backend"]), switches: ["dry-run"],
+    repeated: ["sbatch-arg"])
   guard args.positional.count == 1 else {
-    throw UsageError("sweep takes one spec file (or: sweep trial|status|collect …)")
+    throw UsageError("sweep takes one spec file (or: sweep trial|status|collect|cancel …)")
+  }
+  switch args.options["backend"] ?? "local" {
+  case "local": break
+  case "slurm": return try slurmSweepCommand(args)
+  case let other: throw UsageError("--backend \(other): use local (the default) or slurm")
+  }
+  let slurmOnly = slurmValuedOptions.union(["dry-run", "sbatch-arg"]).filter {
+    args.options[$0] != nil || args.flags.contains($0) || args.lists[$0] != nil
+  }
+  if let option = slurmOnly.sorted().first {
+    throw UsageError("--\(option) applies to --backend slurm only")
   }
   let jobs = try args.integer("jobs", default: ProcessInfo.processInfo.activeProcessorCount)
   guard jobs >= 1 else { throw UsageError("--jobs = \(jobs) must be at least 1") }
@@ -86,9 +101,11 @@ private func sweepTrialCommand(_ words: [String]) throws -> Int32 {
   }
 }
 
-/// `betti sweep status SWEEP`: each trial's state from its run folder.
+/// `betti sweep status SWEEP`: each trial's state from its run folder (and Slurm's queue for
+/// a sweep submitted there).
 private func sweepStatusCommand(_ words: [String]) throws -> Int32 {
   let sweep = try openSweep(words, verb: "status")
+  if try !SlurmJobLog.read(for: sweep).submissions.isEmpty { return try slurmStatus(sweep) }
   let results = try SweepResults.collect(sweep)
   for row in results.rows {
     let state = row.state == .completed ? "done" : row.state.rawValue
@@ -106,6 +123,10 @@ private func sweepStatusCommand(_ words: [String]) throws -> Int32 {
 /// `betti sweep collect SWEEP`: rewrites `results.csv` and `summary.json`.
 private func sweepCollectCommand(_ words: [String]) throws -> Int32 {
   let sweep = try openSweep(words, verb: "collect")
+  if try !SlurmJobLog.read(for: sweep).submissions.isEmpty {
+    // Records trials Slurm lost (killed without a summary) before collecting.
+    _ = try SlurmSweepStatus.read(sweep, tools: SystemSlurmTools())
+  }
   let results = try SweepResults.collect(sweep).written()
   printCounts(results)
   Terminal.print("wrote \(sweep.resultsURL.path) and \(sweep.summaryURL.path)")
@@ -113,7 +134,7 @@ private func sweepCollectCommand(_ words: [String]) throws -> Int32 {
 }
 
 /// The sweep in the folder named by the one positional word (a path, or a name under `Runs/`).
-private func openSweep(_ words: [String], verb: String) throws -> Sweep {
+func openSweep(_ words: [String], verb: String) throws -> Sweep {
   let args = try Arguments(words, valued: [], switches: [])
   guard args.positional.count == 1 else { throw UsageError("sweep \(verb) takes one sweep folder") }
   var folder = URL(fileURLWithPath: args.positional[0])
@@ -126,19 +147,22 @@ private func openSweep(_ words: [String], verb: String) throws -> Sweep {
   return try Sweep.open(folder: folder)
 }
 
-private func printCounts(_ results: SweepResults) {
-  let counts = results.counts
+func printCounts(_ results: SweepResults) {
+  printCounts(results.counts, total: results.rows.count)
+}
+
+func printCounts(_ counts: [TrialState: Int], total: Int) {
   let parts = [
     ("done", TrialState.completed), ("running", .running), ("pending", .pending),
     ("interrupted", .interrupted), ("failed", .failed), ("diverged", .diverged),
   ].compactMap { label, state in
     counts[state, default: 0] > 0 ? "\(counts[state]!) \(label)" : nil
   }
-  Terminal.print("\(results.rows.count) trials: " + parts.joined(separator: ", "))
+  Terminal.print("\(total) trials: " + parts.joined(separator: ", "))
 }
 
 /// This program's executable, to run each trial in its own process.
-private func currentExecutable() -> URL {
+func currentExecutable() -> URL {
   let proc = URL(fileURLWithPath: "/proc/self/exe")
   if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: proc.path) {
     return URL(fileURLWithPath: resolved)

@@ -21,6 +21,9 @@ let usage = """
                           persistent homology of a trained model's attention: JSON and SVG
     sweep SPEC [--jobs N] [--set …]   run a hyperparameter sweep, N trials at a time (resumable)
     sweep status SWEEP | sweep collect SWEEP | sweep trial SPEC --index I
+    sweep SPEC --backend slurm [--partition P --time T --cpus-per-task N --mem M
+          --max-concurrent K --max-array-size M --sbatch-arg ARG… --dry-run]
+                          submit the unfinished trials as Slurm job arrays; sweep cancel SWEEP
     report RUN            write RUN/report.html: curves, gradient flow, attention, geometry, topology
     board [RUNS_DIR] [--host H] [--port P]
                           watch runs and sweeps live in the browser (default 127.0.0.1:6007)

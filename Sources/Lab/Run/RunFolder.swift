@@ -12,6 +12,8 @@ public enum RunFolderError: LocalizedError, Equatable {
   case corruptMetrics(path: String, line: Int, detail: String)
   /// A file operation failed.
   case io(path: String, detail: String)
+  /// The folder was written by a newer Betti (`summary.json` has a larger `format_version`).
+  case newerFormat(path: String, version: Int)
 
   public var errorDescription: String? {
     switch self {
@@ -27,6 +29,8 @@ public enum RunFolderError: LocalizedError, Equatable {
       return "\(path), line \(line): \(detail)"
     case .io(let path, let detail):
       return "\(path): \(detail)"
+    case .newerFormat(let path, let version):
+      return "\(path): " + RunSummaryError.newerFormat(version: version).localizedDescription
     }
   }
 }
@@ -129,13 +133,29 @@ public struct RunFolder: Sendable {
     try writeAtomically(summary.encodedJSON(), to: summaryURL)
   }
 
-  /// Reads `summary.json`; nil if there is none yet.
+  /// Reads `summary.json`; nil if there is none yet. A summary from a newer Betti is
+  /// `RunFolderError.newerFormat`.
   public func readSummary() throws -> RunSummary? {
     guard FileManager.default.fileExists(atPath: summaryURL.path) else { return nil }
     do {
       return try RunSummary.decode(Data(contentsOf: summaryURL))
+    } catch RunSummaryError.newerFormat(let version) {
+      throw RunFolderError.newerFormat(path: url.path, version: version)
     } catch {
       throw RunFolderError.io(path: summaryURL.path, detail: error.localizedDescription)
+    }
+  }
+
+  /// The summary, or nil when there is none or it cannot be read (a torn or foreign file is
+  /// treated as no summary); only a folder from a newer Betti is an error.
+  public func readSummaryIfReadable() throws -> RunSummary? {
+    do {
+      return try readSummary()
+    } catch let error as RunFolderError {
+      if case .newerFormat = error { throw error }
+      return nil
+    } catch {
+      return nil
     }
   }
 

@@ -96,20 +96,31 @@ public struct Sweep: Sendable {
   /// Creates the sweep folder and writes `sweep.json`, or checks that an existing one holds
   /// this spec; a folder made by another spec is refused.
   public func prepareFolder() throws {
-    let stored = try Self.canonical(spec.json)
-    if let data = try? Data(contentsOf: specURL) {
-      let existing = try? SweepSpec.parse(data, source: specURL.path)
-      guard let existing, try Self.canonical(existing.json) == stored else {
-        throw SweepError.differentSpec(folder: folder.path, detail: differences(from: data))
-      }
-      return
-    }
+    if try checkFolder() { return }
     do {
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
       try writeAtomically(Self.encoded(spec.json), to: specURL)
     } catch {
       throw RunFolderError.io(path: specURL.path, detail: error.localizedDescription)
     }
+  }
+
+  /// Checks, without writing anything, that the sweep folder is absent (false) or holds this
+  /// spec (true); a folder made by another spec is refused.
+  @discardableResult
+  public func checkFolder() throws -> Bool {
+    guard let data = try? Data(contentsOf: specURL) else { return false }
+    let existing = try? SweepSpec.parse(data, source: specURL.path)
+    guard let existing, try Self.canonical(existing.json) == Self.canonical(spec.json) else {
+      throw SweepError.differentSpec(folder: folder.path, detail: differences(from: data))
+    }
+    return true
+  }
+
+  /// Refuses a sweep whose run folders include one written by a newer Betti, which this one
+  /// would misread (and a rerun would overwrite).
+  public func checkRunFolders() throws {
+    for trial in trials { _ = try runFolder(trial.index).readSummaryIfReadable() }
   }
 
   /// Which top-level parts of the stored spec differ from this one, for the refusal message.
@@ -143,7 +154,7 @@ public struct Sweep: Sendable {
     }
     try prepareFolder()
     let run = runFolder(index)
-    if let summary = try? run.readSummary(),
+    if let summary = try run.readSummaryIfReadable(),
       TrialState(rawValue: summary.status.rawValue)!.isFinished
     {
       return summary

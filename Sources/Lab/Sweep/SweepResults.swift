@@ -27,10 +27,11 @@ public struct SweepResults: Sendable {
   ]
 
   /// Reads every trial's run folder; a trial without one (or without a summary) is `pending`.
+  /// A run folder written by a newer Betti is an error.
   public static func collect(_ sweep: Sweep) throws -> SweepResults {
-    let rows = sweep.trials.map { trial -> TrialResult in
+    let rows = try sweep.trials.map { trial -> TrialResult in
       let folder = sweep.runFolder(trial.index)
-      let summary = (try? folder.readSummary()) ?? nil
+      let summary = try folder.readSummaryIfReadable()
       var best: Double?
       let csv = folder.url.appendingPathComponent("metrics.csv")
       if let metrics = try? MetricsWriter.readCSV(csv) {

@@ -133,6 +133,7 @@ public struct SweepRunner {
     observer: (SweepEvent) -> Void = { _ in }
   ) throws -> SweepResults {
     try sweep.prepareFolder()
+    try sweep.checkRunFolders()
     let finished = sweep.trials.filter { sweep.state(of: $0.index).isFinished }
     if !finished.isEmpty { observer(.skipped(finished)) }
     var queue = sweep.trials.filter { !sweep.state(of: $0.index).isFinished }

@@ -47,7 +47,7 @@ extension SweepSpec {
       throw fail("", "not JSON: \(error.localizedDescription)")
     }
     guard case .object(let top) = tree else { throw fail("", "the top level must be an object") }
-    let known = ["name", "base", "set", "grid", "random", "seeds"]
+    let known = ["name", "base", "set", "grid", "random", "seeds", "slurm"]
     for key in top.keys.sorted() where !known.contains(key) {
       throw fail(key, "unknown key; a sweep spec has \(known.joined(separator: ", "))")
     }
@@ -135,6 +135,8 @@ extension SweepSpec {
       }
       spec.seeds = list
     }
+
+    if let slurm = top["slurm"] { spec.slurm = try SlurmOptions.parse(slurm, fail: fail) }
     return spec
   }
 

@@ -20,6 +20,9 @@ public struct SweepSpec: Equatable, Sendable {
   public var random: RandomSampling?
   /// The seeds each point is trained with; nil = the base config's seed.
   public var seeds: [Int]?
+  /// How to submit the trials to Slurm (`betti sweep --backend slurm`); not part of `json`,
+  /// since where the trials run does not change them.
+  public var slurm: SlurmOptions?
 
   public init(
     name: String, base: JSONValue = .object([:]), overrides: [String] = [], grid: [GridAxis] = [],

@@ -109,6 +109,7 @@ public final class Trainer {
     guard FileManager.default.fileExists(atPath: folder.configURL.path) else {
       throw RunFolderError.notFound(path: url.path)
     }
+    _ = try folder.readSummaryIfReadable()  // refuses a folder from a newer Betti
     let config = try folder.readConfig().validated(
       source: folder.configURL.path, baseDirectory: baseDirectory)
     let task = try config.makeTask(baseDirectory: baseDirectory)
