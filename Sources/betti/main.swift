@@ -22,6 +22,7 @@ let usage = """
     sweep SPEC [--jobs N] [--set …]   run a hyperparameter sweep, N trials at a time (resumable)
     sweep status SWEEP | sweep collect SWEEP | sweep trial SPEC --index I
     report RUN            write RUN/report.html: curves, gradient flow, attention, geometry, topology
+    report SWEEP          write SWEEP/report.html: trials compared, loss by field, Spearman table
     bench gemm            GFLOPS of the matrix multiply on standard shapes, 1 and 2 threads
     bench train [--workloads tiny,small,medium] [--steps N]
                           training tokens/s and peak memory on the reference workloads
