@@ -110,9 +110,14 @@ public struct Chart: Sendable {
 
   /// The chart as a standalone SVG document.
   public var svg: String {
+    let (left, top, bottom) = (64.0, title.isEmpty ? 16.0 : 34.0, 46.0)
+    // A column of entries taller than the plot would run off the picture: rows below instead.
+    var legendPlacement = self.legendPlacement
+    if legendPlacement == .right && top + 16 * Double(legend.count) > height - 8 {
+      legendPlacement = .below
+    }
     let legendWidth = 24 + 6.4 * Double(legend.map(\.label.count).max() ?? 0)
     let right = legendPlacement == .right && !legend.isEmpty ? 20 + legendWidth : 20.0
-    let (left, top, bottom) = (64.0, title.isEmpty ? 16.0 : 34.0, 46.0)
     let points = dataPoints
     let x = xAxis(points, range: (left, width - right))
     let y = LinearScale(
@@ -124,7 +129,10 @@ public struct Chart: Sendable {
     svg.rect(left, top, width - left - right, height - top - bottom, stroke: "#444")
     // A label that would run into the previous one is left out (its tick mark stays).
     var labelledUpTo = -Double.infinity
-    for (t, label) in xTicks ?? x.ticks(5).map({ ($0, LinearScale.label($0)) }) {
+    // About one tick per 60 px across and 40 px up, at most 5: small charts stay legible.
+    let xCount = min(5, max(2, Int((width - left - right) / 60)))
+    let yCount = min(5, max(2, Int((height - top - bottom) / 40)))
+    for (t, label) in xTicks ?? x.ticks(xCount).map({ ($0, LinearScale.label($0)) }) {
       let position = x(t)
       guard position.isFinite else { continue }
       svg.line(position, height - bottom, position, height - bottom + 4, color: "#444")
@@ -133,7 +141,7 @@ public struct Chart: Sendable {
       svg.text(label, position, height - bottom + 16, size: 10, anchor: "middle")
       labelledUpTo = position + halfWidth
     }
-    for t in y.ticks(5) {
+    for t in y.ticks(yCount) {
       svg.line(left - 4, y(t), left, y(t), color: "#444")
       if showsYTicks { svg.text(LinearScale.label(t), left - 6, y(t) + 3, size: 10, anchor: "end") }
     }
