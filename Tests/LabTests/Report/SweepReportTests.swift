@@ -150,6 +150,23 @@ import Testing
     }
   }
 
+  /// A completed trial whose metrics.csv is corrupt is named on the page and left out of the
+  /// curves; the rest of the report is drawn.
+  @Test func aCorruptMetricsFileIsNamedNotFatal() throws {
+    let runs = scratchFolder("sweep-report-corrupt")
+    defer { try? FileManager.default.removeItem(at: runs) }
+    let sweep = try Self.syntheticSweep(runs: runs)
+    let csv = sweep.runFolder(2).url.appendingPathComponent("metrics.csv")
+    try (String(contentsOf: csv, encoding: .utf8) + "4,oops\n").write(
+      to: csv, atomically: true, encoding: .utf8)
+    let page = try PageOutline.parse(Data(SweepReport(folder: sweep.folder).html.utf8))
+    #expect(page.notes == ["curves"])
+    let curves = page.flatText("curves")
+    #expect(curves.contains("Curves left out (metrics.csv unreadable): \(sweep.trials[2].name)"))
+    #expect(curves.contains("line 5"))
+    #expect(page.svgCount["curves"] == 2 && page.svgCount["fields"] == 2)
+  }
+
   @Test func aSweepWithoutResultsGetsNotesNotCharts() throws {
     let runs = scratchFolder("sweep-report-empty")
     defer { try? FileManager.default.removeItem(at: runs) }
