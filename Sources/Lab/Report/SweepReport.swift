@@ -57,30 +57,14 @@ public struct SweepReport {
 
   /// The whole page.
   public var html: String {
-    let sections = self.sections
-    let contents = sections.map {
-      "<li><a href=\"#\($0.id)\">\(SVG.escape($0.title))</a>"
-        + ($0.note == nil ? "" : " <span class=\"muted\">(no data)</span>") + "</li>"
-    }.joined()
     let name = sweep.spec.name
-    return """
-      <!DOCTYPE html>
-      <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
-      <head>
-      <meta charset="utf-8"/>
-      <title>\(SVG.escape(name)) — Betti sweep report</title>
-      <style>\(RunReport.css)\n\(Self.css)</style>
-      </head>
-      <body>
-      <h1>\(SVG.escape(name)) <span class="muted">sweep of \(results.rows.count) trials</span></h1>
-      <p class="muted">\(SVG.escape(sweep.folder.path)) · <a href="results.csv">results.csv</a> · <a href="summary.json">summary.json</a></p>
-      \(headline)
-      <nav><ul>\(contents)</ul></nav>
-      \(sections.map(\.html).joined(separator: "\n"))
-      </body>
-      </html>
-
-      """
+    return ReportLayout.page(
+      title: "\(name) — Betti sweep report", css: RunReport.css + "\n" + Self.css,
+      header: """
+        <h1>\(SVG.escape(name)) <span class="muted">sweep of \(results.rows.count) trials</span></h1>
+        <p class="muted">\(SVG.escape(sweep.folder.path)) · <a href="results.csv">results.csv</a> · <a href="summary.json">summary.json</a></p>
+        \(headline)
+        """, sections: sections)
   }
 
   /// Counts by status, what was swept, and the best trial.
