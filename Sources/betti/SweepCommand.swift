@@ -70,6 +70,7 @@ func sweepCommand(_ words: [String]) throws -> Int32 {
     Terminal.print(String(format: "best: %@ (val_loss %.4f)", best.trial.name, loss))
   }
   Terminal.print("results: \(sweep.resultsURL.path)")
+  Terminal.print("report: \(sweep.reportURL.path)")
   let counts = results.counts
   if stopRequested != 0 || counts[.interrupted, default: 0] > 0 { return 130 }
   return counts[.completed] == sweep.trials.count ? 0 : 3
@@ -120,7 +121,7 @@ private func sweepStatusCommand(_ words: [String]) throws -> Int32 {
   return 0
 }
 
-/// `betti sweep collect SWEEP`: rewrites `results.csv` and `summary.json`.
+/// `betti sweep collect SWEEP`: rewrites `results.csv`, `summary.json` and `report.html`.
 private func sweepCollectCommand(_ words: [String]) throws -> Int32 {
   let sweep = try openSweep(words, verb: "collect")
   if try !SlurmJobLog.read(for: sweep).submissions.isEmpty {
@@ -128,8 +129,10 @@ private func sweepCollectCommand(_ words: [String]) throws -> Int32 {
     _ = try SlurmSweepStatus.read(sweep, tools: SystemSlurmTools())
   }
   let results = try SweepResults.collect(sweep).written()
+  try SweepReport(results: results).written()
   printCounts(results)
-  Terminal.print("wrote \(sweep.resultsURL.path) and \(sweep.summaryURL.path)")
+  Terminal.print(
+    "wrote \(sweep.resultsURL.path), \(sweep.summaryURL.path) and \(sweep.reportURL.path)")
   return 0
 }
 

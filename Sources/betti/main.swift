@@ -25,6 +25,7 @@ let usage = """
           --max-concurrent K --max-array-size M --sbatch-arg ARG… --dry-run]
                           submit the unfinished trials as Slurm job arrays; sweep cancel SWEEP
     report RUN            write RUN/report.html: curves, gradient flow, attention, geometry, topology
+    report SWEEP          write SWEEP/report.html: trials compared, loss by field, Spearman table
     board [RUNS_DIR] [--host H] [--port P]
                           watch runs and sweeps live in the browser (default 127.0.0.1:6007)
     bench gemm [--shapes MxKxN[xB],…] [--threads 1,2]

@@ -42,6 +42,15 @@ public struct SVG: Sendable {
         + "/>")
   }
 
+  /// A filled polygon without an outline.
+  public mutating func polygon(_ points: [(Double, Double)], fill: String, opacity: Double = 1) {
+    guard points.count > 2 else { return }
+    let list = points.map { "\(Self.f($0.0)),\(Self.f($0.1))" }.joined(separator: " ")
+    elements.append(
+      "<polygon points=\"\(list)\" fill=\"\(Self.escape(fill))\" stroke=\"none\""
+        + (opacity < 1 ? " fill-opacity=\"\(Self.f(opacity))\"" : "") + "/>")
+  }
+
   public mutating func circle(
     _ x: Double, _ y: Double, radius: Double, fill: String = "black", opacity: Double = 1,
     title: String? = nil
@@ -133,7 +142,13 @@ public struct LinearScale: Sendable {
     let raw = (high - low) / Double(max(1, count))
     guard raw > 0, raw.isFinite else { return [low] }
     let power = Foundation.pow(10, (Foundation.log10(raw)).rounded(.down))
-    let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= raw } ?? 10 * power
+    // The round step nearest `raw` on a log scale (as d3 picks it), so that the count stays
+    // near `count`: always rounding up could leave only two ticks.
+    let ratio = raw / power
+    let step =
+      power
+      * (ratio >= 50.squareRoot()
+        ? 10 : ratio >= 10.squareRoot() ? 5 : ratio >= 2.squareRoot() ? 2 : 1)
     var ticks: [Double] = []
     var k = (low / step).rounded(.up)
     while k * step <= high + step * 1e-9 {

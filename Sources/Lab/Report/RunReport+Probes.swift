@@ -182,6 +182,8 @@ extension RunReport {
       chart.width = 535
       chart.height = 270
       chart.legendPlacement = .right
+      let layers = probes.layers("sphere_mean_cosine")
+      if layers.count <= 12 { chart.xTicks = layers.map { (Double($0), String($0)) } }
       for (k, step) in picked.enumerated() {
         let points = probes.rows("sphere_mean_cosine").filter { $0.step == step }
           .compactMap { row in row.layer.map { (Double($0), row.value) } }.sorted { $0.0 < $1.0 }

@@ -70,29 +70,13 @@ public struct RunReport {
 
   /// The whole page.
   public var html: String {
-    let sections = self.sections
-    let contents = sections.map {
-      "<li><a href=\"#\($0.id)\">\(SVG.escape($0.title))</a>"
-        + ($0.note == nil ? "" : " <span class=\"muted\">(no data)</span>") + "</li>"
-    }.joined()
     let status = summary?.status.rawValue ?? "no summary"
-    return """
-      <!DOCTYPE html>
-      <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
-      <head>
-      <meta charset="utf-8"/>
-      <title>\(SVG.escape(name)) — Betti run report</title>
-      <style>\(Self.css)</style>
-      </head>
-      <body>
-      <h1>\(SVG.escape(name)) <span class="status status-\(SVG.escape(status))">\(SVG.escape(status))</span></h1>
-      <p class="muted">\(SVG.escape(folder.url.path))</p>
-      <nav><ul>\(contents)</ul></nav>
-      \(sections.map(\.html).joined(separator: "\n"))
-      </body>
-      </html>
-
-      """
+    return ReportLayout.page(
+      title: "\(name) — Betti run report", css: Self.css,
+      header: """
+        <h1>\(SVG.escape(name)) <span class="status status-\(SVG.escape(status))">\(SVG.escape(status))</span></h1>
+        <p class="muted">\(SVG.escape(folder.url.path))</p>
+        """, sections: sections)
   }
 
   static let css = """
@@ -167,6 +151,33 @@ enum ReportLayout {
   /// An SVG document as an inline element (without a trailing newline).
   static func inline(_ svg: String) -> String {
     svg.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// A whole XHTML page: `header` (XHTML) above a list of links to the sections, then the
+  /// sections; a section with only a note is marked "(no data)" in the list.
+  static func page(title: String, css: String, header: String, sections: [ReportSection])
+    -> String
+  {
+    let contents = sections.map {
+      "<li><a href=\"#\($0.id)\">\(SVG.escape($0.title))</a>"
+        + ($0.note == nil ? "" : " <span class=\"muted\">(no data)</span>") + "</li>"
+    }.joined()
+    return """
+      <!DOCTYPE html>
+      <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
+      <head>
+      <meta charset="utf-8"/>
+      <title>\(SVG.escape(title))</title>
+      <style>\(css)</style>
+      </head>
+      <body>
+      \(header)
+      <nav><ul>\(contents)</ul></nav>
+      \(sections.map(\.html).joined(separator: "\n"))
+      </body>
+      </html>
+
+      """
   }
 
   static func explain(_ text: String) -> String {

@@ -108,10 +108,10 @@ public enum SweepEvent: Sendable {
 }
 
 /// Runs a sweep's unfinished trials, `jobs` at a time, each through the launcher, and writes
-/// `results.csv` and `summary.json` at the end. A trial that fails or diverges is recorded in
-/// its run folder and the others go on. When `shouldStop` turns true no new trial starts; the
-/// running ones are told to stop (a child process gets the terminal's Ctrl-C itself) and
-/// waited for.
+/// `results.csv`, `summary.json` and `report.html` at the end. A trial that fails or diverges
+/// is recorded in its run folder and the others go on. When `shouldStop` turns true no new
+/// trial starts; the running ones are told to stop (a child process gets the terminal's Ctrl-C
+/// itself) and waited for.
 public struct SweepRunner {
   public let sweep: Sweep
   public let jobs: Int
@@ -188,7 +188,9 @@ public struct SweepRunner {
       progress.eta = estimate()
       observer(.progress(progress))
     }
-    return try SweepResults.collect(sweep).written()
+    let results = try SweepResults.collect(sweep).written()
+    try SweepReport(results: results).written()
+    return results
   }
 
   /// Where worker threads leave the trials they finished.

@@ -3,46 +3,6 @@ import Testing
 
 @testable import Lab
 
-#if canImport(FoundationXML)
-  import FoundationXML
-#endif
-
-/// The structure of an XHTML page as XMLParser sees it: every element id, and per `section`
-/// whether it holds a note and how many SVG pictures.
-private final class PageOutline: NSObject, XMLParserDelegate {
-  var ids: [String] = []
-  var notes: Set<String> = []
-  var svgCount: [String: Int] = [:]
-  private var section: String?
-
-  static func parse(_ data: Data) throws -> PageOutline {
-    let outline = PageOutline()
-    let parser = XMLParser(data: data)
-    parser.delegate = outline
-    guard parser.parse() else {
-      throw parser.parserError ?? CocoaError(.fileReadCorruptFile)
-    }
-    return outline
-  }
-
-  func parser(
-    _ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
-    qualifiedName: String?, attributes: [String: String] = [:]
-  ) {
-    if let id = attributes["id"] { ids.append(id) }
-    if name == "section" { section = attributes["id"] }
-    guard let section else { return }
-    if name == "p" && attributes["class"] == "note" { notes.insert(section) }
-    if name == "svg" { svgCount[section, default: 0] += 1 }
-  }
-
-  func parser(
-    _ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?
-  ) {
-    if name == "section" { section = nil }
-  }
-}
-
 @Suite struct RunReportTests {
   static let sections = [
     "overview", "loss", "accuracy", "lr", "gradients", "attention", "sphere", "regularizers",
@@ -71,6 +31,7 @@ private final class PageOutline: NSObject, XMLParserDelegate {
     let page = try PageOutline.parse(data)  // well-formed XML throughout
     #expect(page.ids == Self.sections)
     #expect(page.notes.isEmpty, "unexpected notes in \(page.notes.sorted())")
+    #expect(page.misplacedMarks.isEmpty, "\(page.misplacedMarks.prefix(5))")
     for id in Self.sections where id != "overview" {
       #expect(page.svgCount[id, default: 0] > 0, "\(id) has no picture")
     }

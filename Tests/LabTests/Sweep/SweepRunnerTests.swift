@@ -32,6 +32,10 @@ import Testing
     #expect(results.rows[2].error?.contains("diverged") == true)
     #expect(results.best?.trial.index == 0)
     #expect(FileManager.default.fileExists(atPath: sweep.resultsURL.path))
+    // The sweep's report, with its completed, diverged and failed trials, is a well-formed page.
+    let report = try PageOutline.parse(Data(contentsOf: sweep.reportURL))
+    #expect(report.ids == ["trials", "fields", "curves", "correlations"])
+    #expect(report.misplacedMarks.isEmpty, "\(report.misplacedMarks.prefix(5))")
     #expect(events.filter { if case .trialFinished = $0 { true } else { false } }.count == 4)
 
     let completedMetrics = try Data(
