@@ -140,6 +140,7 @@ grep -q "2 to submit" "$work/resubmit.txt" || fail "the resubmission did not sen
 wait_for_queue_to_empty
 "$betti" sweep status "$work/runs/e2e" | tee "$work/status.txt"
 grep -q "every trial has ended" "$work/status.txt" || fail "status did not see the sweep as ended"
+[ -s "$work/runs/e2e/report.html" ] || fail "status did not write the sweep report"
 grep -q "resumed at step $stopped_at" "$work/runs/e2e/$cancelled/log.txt" ||
   fail "the cancelled trial did not resume from its checkpoint at step $stopped_at"
 

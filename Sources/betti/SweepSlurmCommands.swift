@@ -58,8 +58,10 @@ func slurmSweepCommand(_ args: Arguments) throws -> Int32 {
   guard !plan.toSubmit.isEmpty else {
     if plan.status.hasEnded {
       let results = try SweepResults.collect(sweep).written()
+      try SweepReport(results: results).written()
       printCounts(results)
-      Terminal.print("every trial has ended; results: \(sweep.resultsURL.path)")
+      Terminal.print(
+        "every trial has ended; results: \(sweep.resultsURL.path), report: \(sweep.reportURL.path)")
     } else {
       Terminal.print("nothing to submit; follow with: betti sweep status \(sweep.folder.path)")
     }
@@ -114,8 +116,9 @@ func slurmStatus(_ sweep: Sweep) throws -> Int32 {
   }
   Terminal.print(jobs)
   if status.hasEnded {
-    try SweepResults.collect(sweep).written()
-    Terminal.print("every trial has ended; wrote \(sweep.resultsURL.path) and summary.json")
+    try SweepReport(results: try SweepResults.collect(sweep).written()).written()
+    Terminal.print(
+      "every trial has ended; wrote \(sweep.resultsURL.path), summary.json and report.html")
   }
   return 0
 }
