@@ -68,9 +68,9 @@ extension Tensor {
     let outer = Shape.count(Array(shape[..<ax]))
     let inner = Shape.count(Array(shape[(ax + 1)...]))
     let width = range.count * inner
-    for o in 0..<outer {
-      Kernels.addInPlace16(
-        dst + (o * shape[ax] + range.lowerBound) * inner, g.pointer + o * width, width)
+    let (along, source) = (shape[ax], g.pointer)
+    Parallel.forEach(outer, grain: Swift.max(1, 16384 / Swift.max(width, 1))) { o in
+      Kernels.addInPlace16(dst + (o * along + range.lowerBound) * inner, source + o * width, width)
     }
   }
 

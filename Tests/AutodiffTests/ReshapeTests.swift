@@ -21,6 +21,44 @@ import Testing
     #expect(t.shape == [3, 2] && t.scalars == [1, 4, 2, 5, 3, 6])
   }
 
+  @Test func largePermutesAndSlicesSplitBetweenThreadsMatchBruteForce() {
+    // Big enough that the copies are split into several chunks on two threads.
+    let shape = [8, 16, 4, 128]
+    let x = Tensor((0..<Shape.count(shape)).map(Float.init), shape: shape)
+    let strides = Shape.strides(shape)
+    for perm in [[0, 2, 1, 3], [0, 3, 2, 1], [3, 1, 0, 2]] {
+      let p = x.permuted(perm)
+      let outShape = perm.map { shape[$0] }
+      var expected = [Float]()
+      expected.reserveCapacity(x.count)
+      for i0 in 0..<outShape[0] {
+        for i1 in 0..<outShape[1] {
+          for i2 in 0..<outShape[2] {
+            for i3 in 0..<outShape[3] {
+              let at = [i0, i1, i2, i3]
+              var source = 0
+              for axis in 0..<4 { source += at[axis] * strides[perm[axis]] }
+              expected.append(Float(source))
+            }
+          }
+        }
+      }
+      #expect(p.shape == outShape && p.scalars == expected, "perm \(perm)")
+    }
+    let s = x.slice(axis: 2, 1..<3)
+    var expected = [Float]()
+    for a in 0..<8 {
+      for b in 0..<16 {
+        for c in 1..<3 {
+          for d in 0..<128 {
+            expected.append(Float(((a * 16 + b) * 4 + c) * 128 + d))
+          }
+        }
+      }
+    }
+    #expect(s.scalars == expected)
+  }
+
   @Test func concatSliceSplitValues() {
     let a = Tensor([1, 2, 3, 4], shape: [2, 2])
     let b = Tensor([5, 6], shape: [2, 1])

@@ -16,11 +16,16 @@ enum Kernel6x64: GEMMMicroKernel {
     rows: Int, columns: Int,
     scratch: UnsafeMutablePointer<Float>
   ) {
+    // A whole tile that replaces C is stored straight into it, scaled as `mergeRow` would.
+    let direct = rows == 6 && columns == 64 && beta == 0
+    let (out, ldo, scale) = direct ? (c, ldc, alpha) : (scratch, 64, 1)
     if aStrides == (1, mr) && aRows == mr {
-      accumulate(kc: kc, a: a, b: b, into: scratch)
+      accumulate(kc: kc, a: a, b: b, alpha: scale, into: out, ldo: ldo)
     } else {
-      accumulateInPlace(kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, into: scratch)
+      accumulateInPlace(
+        kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, alpha: scale, into: out, ldo: ldo)
     }
+    if direct { return }
     if rows == 6 && columns == 64 {
       for r in 0..<6 {
         let acc = scratch + r * 64
@@ -36,11 +41,12 @@ enum Kernel6x64: GEMMMicroKernel {
     }
   }
 
-  /// The register-blocked loop alone (see `Kernel4x24.accumulate`); writes the 6×64 sums to
-  /// `out` (row stride 64).
+  /// The register-blocked loop alone (see `Kernel4x24.accumulate`); writes the 6×64 sums,
+  /// times `alpha`, to `out` (row stride `ldo`).
   @inline(never)
   static func accumulate(
-    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>
+    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, alpha: Float,
+    into out: UnsafeMutablePointer<Float>, ldo: Int
   ) {
     var c00 = SIMD16<Float>()
     var c01 = SIMD16<Float>()
@@ -106,30 +112,30 @@ enum Kernel6x64: GEMMMicroKernel {
       pa += 6
       pb += 64
     }
-    storeVector(c00, out + 0)
-    storeVector(c01, out + 16)
-    storeVector(c02, out + 32)
-    storeVector(c03, out + 48)
-    storeVector(c10, out + 64)
-    storeVector(c11, out + 80)
-    storeVector(c12, out + 96)
-    storeVector(c13, out + 112)
-    storeVector(c20, out + 128)
-    storeVector(c21, out + 144)
-    storeVector(c22, out + 160)
-    storeVector(c23, out + 176)
-    storeVector(c30, out + 192)
-    storeVector(c31, out + 208)
-    storeVector(c32, out + 224)
-    storeVector(c33, out + 240)
-    storeVector(c40, out + 256)
-    storeVector(c41, out + 272)
-    storeVector(c42, out + 288)
-    storeVector(c43, out + 304)
-    storeVector(c50, out + 320)
-    storeVector(c51, out + 336)
-    storeVector(c52, out + 352)
-    storeVector(c53, out + 368)
+    storeVector(alpha * c00, out)
+    storeVector(alpha * c01, out + 16)
+    storeVector(alpha * c02, out + 32)
+    storeVector(alpha * c03, out + 48)
+    storeVector(alpha * c10, out + 1 * ldo)
+    storeVector(alpha * c11, out + 1 * ldo + 16)
+    storeVector(alpha * c12, out + 1 * ldo + 32)
+    storeVector(alpha * c13, out + 1 * ldo + 48)
+    storeVector(alpha * c20, out + 2 * ldo)
+    storeVector(alpha * c21, out + 2 * ldo + 16)
+    storeVector(alpha * c22, out + 2 * ldo + 32)
+    storeVector(alpha * c23, out + 2 * ldo + 48)
+    storeVector(alpha * c30, out + 3 * ldo)
+    storeVector(alpha * c31, out + 3 * ldo + 16)
+    storeVector(alpha * c32, out + 3 * ldo + 32)
+    storeVector(alpha * c33, out + 3 * ldo + 48)
+    storeVector(alpha * c40, out + 4 * ldo)
+    storeVector(alpha * c41, out + 4 * ldo + 16)
+    storeVector(alpha * c42, out + 4 * ldo + 32)
+    storeVector(alpha * c43, out + 4 * ldo + 48)
+    storeVector(alpha * c50, out + 5 * ldo)
+    storeVector(alpha * c51, out + 5 * ldo + 16)
+    storeVector(alpha * c52, out + 5 * ldo + 32)
+    storeVector(alpha * c53, out + 5 * ldo + 48)
   }
 
   /// `accumulate` for A read where it lies, with any strides. A separate copy, because the
@@ -137,7 +143,7 @@ enum Kernel6x64: GEMMMicroKernel {
   @inline(never)
   static func accumulateInPlace(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
-    b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>
+    b: UnsafePointer<Float>, alpha: Float, into out: UnsafeMutablePointer<Float>, ldo: Int
   ) {
     var c00 = SIMD16<Float>()
     var c01 = SIMD16<Float>()
@@ -210,29 +216,29 @@ enum Kernel6x64: GEMMMicroKernel {
       offset += aStrides.depth
       pb += 64
     }
-    storeVector(c00, out + 0)
-    storeVector(c01, out + 16)
-    storeVector(c02, out + 32)
-    storeVector(c03, out + 48)
-    storeVector(c10, out + 64)
-    storeVector(c11, out + 80)
-    storeVector(c12, out + 96)
-    storeVector(c13, out + 112)
-    storeVector(c20, out + 128)
-    storeVector(c21, out + 144)
-    storeVector(c22, out + 160)
-    storeVector(c23, out + 176)
-    storeVector(c30, out + 192)
-    storeVector(c31, out + 208)
-    storeVector(c32, out + 224)
-    storeVector(c33, out + 240)
-    storeVector(c40, out + 256)
-    storeVector(c41, out + 272)
-    storeVector(c42, out + 288)
-    storeVector(c43, out + 304)
-    storeVector(c50, out + 320)
-    storeVector(c51, out + 336)
-    storeVector(c52, out + 352)
-    storeVector(c53, out + 368)
+    storeVector(alpha * c00, out)
+    storeVector(alpha * c01, out + 16)
+    storeVector(alpha * c02, out + 32)
+    storeVector(alpha * c03, out + 48)
+    storeVector(alpha * c10, out + 1 * ldo)
+    storeVector(alpha * c11, out + 1 * ldo + 16)
+    storeVector(alpha * c12, out + 1 * ldo + 32)
+    storeVector(alpha * c13, out + 1 * ldo + 48)
+    storeVector(alpha * c20, out + 2 * ldo)
+    storeVector(alpha * c21, out + 2 * ldo + 16)
+    storeVector(alpha * c22, out + 2 * ldo + 32)
+    storeVector(alpha * c23, out + 2 * ldo + 48)
+    storeVector(alpha * c30, out + 3 * ldo)
+    storeVector(alpha * c31, out + 3 * ldo + 16)
+    storeVector(alpha * c32, out + 3 * ldo + 32)
+    storeVector(alpha * c33, out + 3 * ldo + 48)
+    storeVector(alpha * c40, out + 4 * ldo)
+    storeVector(alpha * c41, out + 4 * ldo + 16)
+    storeVector(alpha * c42, out + 4 * ldo + 32)
+    storeVector(alpha * c43, out + 4 * ldo + 48)
+    storeVector(alpha * c50, out + 5 * ldo)
+    storeVector(alpha * c51, out + 5 * ldo + 16)
+    storeVector(alpha * c52, out + 5 * ldo + 32)
+    storeVector(alpha * c53, out + 5 * ldo + 48)
   }
 }

@@ -17,11 +17,16 @@ enum Kernel12x16: GEMMMicroKernel {
     rows: Int, columns: Int,
     scratch: UnsafeMutablePointer<Float>
   ) {
+    // A whole tile that replaces C is stored straight into it, scaled as `mergeRow` would.
+    let direct = rows == 12 && columns == 16 && beta == 0
+    let (out, ldo, scale) = direct ? (c, ldc, alpha) : (scratch, 16, 1)
     if aStrides == (1, mr) && aRows == mr {
-      accumulate(kc: kc, a: a, b: b, into: scratch)
+      accumulate(kc: kc, a: a, b: b, alpha: scale, into: out, ldo: ldo)
     } else {
-      accumulateInPlace(kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, into: scratch)
+      accumulateInPlace(
+        kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, alpha: scale, into: out, ldo: ldo)
     }
+    if direct { return }
     if rows == 12 && columns == 16 {
       for r in 0..<12 {
         let acc = scratch + r * 16
@@ -34,11 +39,12 @@ enum Kernel12x16: GEMMMicroKernel {
     }
   }
 
-  /// The register-blocked loop alone (see `Kernel4x24.accumulate`); writes the 12×16 sums to
-  /// `out` (row stride 16).
+  /// The register-blocked loop alone (see `Kernel4x24.accumulate`); writes the 12×16 sums,
+  /// times `alpha`, to `out` (row stride `ldo`).
   @inline(never)
   static func accumulate(
-    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>
+    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, alpha: Float,
+    into out: UnsafeMutablePointer<Float>, ldo: Int
   ) {
     var c000 = SIMD16<Float>()
     var c010 = SIMD16<Float>()
@@ -84,25 +90,25 @@ enum Kernel12x16: GEMMMicroKernel {
       pa += 12
       pb += 16
     }
-    storeVector(c000, out + 0)
-    storeVector(c010, out + 16)
-    storeVector(c020, out + 32)
-    storeVector(c030, out + 48)
-    storeVector(c040, out + 64)
-    storeVector(c050, out + 80)
-    storeVector(c060, out + 96)
-    storeVector(c070, out + 112)
-    storeVector(c080, out + 128)
-    storeVector(c090, out + 144)
-    storeVector(c100, out + 160)
-    storeVector(c110, out + 176)
+    storeVector(alpha * c000, out)
+    storeVector(alpha * c010, out + 1 * ldo)
+    storeVector(alpha * c020, out + 2 * ldo)
+    storeVector(alpha * c030, out + 3 * ldo)
+    storeVector(alpha * c040, out + 4 * ldo)
+    storeVector(alpha * c050, out + 5 * ldo)
+    storeVector(alpha * c060, out + 6 * ldo)
+    storeVector(alpha * c070, out + 7 * ldo)
+    storeVector(alpha * c080, out + 8 * ldo)
+    storeVector(alpha * c090, out + 9 * ldo)
+    storeVector(alpha * c100, out + 10 * ldo)
+    storeVector(alpha * c110, out + 11 * ldo)
   }
 
   /// `accumulate` for A read where it lies, with any strides (see `Kernel6x64.accumulateInPlace`).
   @inline(never)
   static func accumulateInPlace(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
-    b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>
+    b: UnsafePointer<Float>, alpha: Float, into out: UnsafeMutablePointer<Float>, ldo: Int
   ) {
     var c000 = SIMD16<Float>()
     var c010 = SIMD16<Float>()
@@ -161,18 +167,18 @@ enum Kernel12x16: GEMMMicroKernel {
       offset += aStrides.depth
       pb += 16
     }
-    storeVector(c000, out + 0)
-    storeVector(c010, out + 16)
-    storeVector(c020, out + 32)
-    storeVector(c030, out + 48)
-    storeVector(c040, out + 64)
-    storeVector(c050, out + 80)
-    storeVector(c060, out + 96)
-    storeVector(c070, out + 112)
-    storeVector(c080, out + 128)
-    storeVector(c090, out + 144)
-    storeVector(c100, out + 160)
-    storeVector(c110, out + 176)
+    storeVector(alpha * c000, out)
+    storeVector(alpha * c010, out + 1 * ldo)
+    storeVector(alpha * c020, out + 2 * ldo)
+    storeVector(alpha * c030, out + 3 * ldo)
+    storeVector(alpha * c040, out + 4 * ldo)
+    storeVector(alpha * c050, out + 5 * ldo)
+    storeVector(alpha * c060, out + 6 * ldo)
+    storeVector(alpha * c070, out + 7 * ldo)
+    storeVector(alpha * c080, out + 8 * ldo)
+    storeVector(alpha * c090, out + 9 * ldo)
+    storeVector(alpha * c100, out + 10 * ldo)
+    storeVector(alpha * c110, out + 11 * ldo)
   }
 }
 
@@ -193,11 +199,16 @@ enum Kernel12x32: GEMMMicroKernel {
     rows: Int, columns: Int,
     scratch: UnsafeMutablePointer<Float>
   ) {
+    // A whole tile that replaces C is stored straight into it, scaled as `mergeRow` would.
+    let direct = rows == 12 && columns == 32 && beta == 0
+    let (out, ldo, scale) = direct ? (c, ldc, alpha) : (scratch, 32, 1)
     if aStrides == (1, mr) && aRows == mr {
-      accumulate(kc: kc, a: a, b: b, into: scratch)
+      accumulate(kc: kc, a: a, b: b, alpha: scale, into: out, ldo: ldo)
     } else {
-      accumulateInPlace(kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, into: scratch)
+      accumulateInPlace(
+        kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, alpha: scale, into: out, ldo: ldo)
     }
+    if direct { return }
     if rows == 12 && columns == 32 {
       for r in 0..<12 {
         let acc = scratch + r * 32
@@ -211,11 +222,12 @@ enum Kernel12x32: GEMMMicroKernel {
     }
   }
 
-  /// The register-blocked loop alone (see `Kernel4x24.accumulate`); writes the 12×32 sums to
-  /// `out` (row stride 32).
+  /// The register-blocked loop alone (see `Kernel4x24.accumulate`); writes the 12×32 sums,
+  /// times `alpha`, to `out` (row stride `ldo`).
   @inline(never)
   static func accumulate(
-    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>
+    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, alpha: Float,
+    into out: UnsafeMutablePointer<Float>, ldo: Int
   ) {
     var c000 = SIMD16<Float>()
     var c001 = SIMD16<Float>()
@@ -286,37 +298,37 @@ enum Kernel12x32: GEMMMicroKernel {
       pa += 12
       pb += 32
     }
-    storeVector(c000, out + 0)
-    storeVector(c001, out + 16)
-    storeVector(c010, out + 32)
-    storeVector(c011, out + 48)
-    storeVector(c020, out + 64)
-    storeVector(c021, out + 80)
-    storeVector(c030, out + 96)
-    storeVector(c031, out + 112)
-    storeVector(c040, out + 128)
-    storeVector(c041, out + 144)
-    storeVector(c050, out + 160)
-    storeVector(c051, out + 176)
-    storeVector(c060, out + 192)
-    storeVector(c061, out + 208)
-    storeVector(c070, out + 224)
-    storeVector(c071, out + 240)
-    storeVector(c080, out + 256)
-    storeVector(c081, out + 272)
-    storeVector(c090, out + 288)
-    storeVector(c091, out + 304)
-    storeVector(c100, out + 320)
-    storeVector(c101, out + 336)
-    storeVector(c110, out + 352)
-    storeVector(c111, out + 368)
+    storeVector(alpha * c000, out)
+    storeVector(alpha * c001, out + 16)
+    storeVector(alpha * c010, out + 1 * ldo)
+    storeVector(alpha * c011, out + 1 * ldo + 16)
+    storeVector(alpha * c020, out + 2 * ldo)
+    storeVector(alpha * c021, out + 2 * ldo + 16)
+    storeVector(alpha * c030, out + 3 * ldo)
+    storeVector(alpha * c031, out + 3 * ldo + 16)
+    storeVector(alpha * c040, out + 4 * ldo)
+    storeVector(alpha * c041, out + 4 * ldo + 16)
+    storeVector(alpha * c050, out + 5 * ldo)
+    storeVector(alpha * c051, out + 5 * ldo + 16)
+    storeVector(alpha * c060, out + 6 * ldo)
+    storeVector(alpha * c061, out + 6 * ldo + 16)
+    storeVector(alpha * c070, out + 7 * ldo)
+    storeVector(alpha * c071, out + 7 * ldo + 16)
+    storeVector(alpha * c080, out + 8 * ldo)
+    storeVector(alpha * c081, out + 8 * ldo + 16)
+    storeVector(alpha * c090, out + 9 * ldo)
+    storeVector(alpha * c091, out + 9 * ldo + 16)
+    storeVector(alpha * c100, out + 10 * ldo)
+    storeVector(alpha * c101, out + 10 * ldo + 16)
+    storeVector(alpha * c110, out + 11 * ldo)
+    storeVector(alpha * c111, out + 11 * ldo + 16)
   }
 
   /// `accumulate` for A read where it lies, with any strides (see `Kernel6x64.accumulateInPlace`).
   @inline(never)
   static func accumulateInPlace(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
-    b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>
+    b: UnsafePointer<Float>, alpha: Float, into out: UnsafeMutablePointer<Float>, ldo: Int
   ) {
     var c000 = SIMD16<Float>()
     var c001 = SIMD16<Float>()
@@ -400,29 +412,29 @@ enum Kernel12x32: GEMMMicroKernel {
       offset += aStrides.depth
       pb += 32
     }
-    storeVector(c000, out + 0)
-    storeVector(c001, out + 16)
-    storeVector(c010, out + 32)
-    storeVector(c011, out + 48)
-    storeVector(c020, out + 64)
-    storeVector(c021, out + 80)
-    storeVector(c030, out + 96)
-    storeVector(c031, out + 112)
-    storeVector(c040, out + 128)
-    storeVector(c041, out + 144)
-    storeVector(c050, out + 160)
-    storeVector(c051, out + 176)
-    storeVector(c060, out + 192)
-    storeVector(c061, out + 208)
-    storeVector(c070, out + 224)
-    storeVector(c071, out + 240)
-    storeVector(c080, out + 256)
-    storeVector(c081, out + 272)
-    storeVector(c090, out + 288)
-    storeVector(c091, out + 304)
-    storeVector(c100, out + 320)
-    storeVector(c101, out + 336)
-    storeVector(c110, out + 352)
-    storeVector(c111, out + 368)
+    storeVector(alpha * c000, out)
+    storeVector(alpha * c001, out + 16)
+    storeVector(alpha * c010, out + 1 * ldo)
+    storeVector(alpha * c011, out + 1 * ldo + 16)
+    storeVector(alpha * c020, out + 2 * ldo)
+    storeVector(alpha * c021, out + 2 * ldo + 16)
+    storeVector(alpha * c030, out + 3 * ldo)
+    storeVector(alpha * c031, out + 3 * ldo + 16)
+    storeVector(alpha * c040, out + 4 * ldo)
+    storeVector(alpha * c041, out + 4 * ldo + 16)
+    storeVector(alpha * c050, out + 5 * ldo)
+    storeVector(alpha * c051, out + 5 * ldo + 16)
+    storeVector(alpha * c060, out + 6 * ldo)
+    storeVector(alpha * c061, out + 6 * ldo + 16)
+    storeVector(alpha * c070, out + 7 * ldo)
+    storeVector(alpha * c071, out + 7 * ldo + 16)
+    storeVector(alpha * c080, out + 8 * ldo)
+    storeVector(alpha * c081, out + 8 * ldo + 16)
+    storeVector(alpha * c090, out + 9 * ldo)
+    storeVector(alpha * c091, out + 9 * ldo + 16)
+    storeVector(alpha * c100, out + 10 * ldo)
+    storeVector(alpha * c101, out + 10 * ldo + 16)
+    storeVector(alpha * c110, out + 11 * ldo)
+    storeVector(alpha * c111, out + 11 * ldo + 16)
   }
 }

@@ -58,25 +58,39 @@ extension Tensor {
     }
     let n = outShape[rank - 1]
     let s = strides[rank - 1]
-    var index = [Int](repeating: 0, count: rank)
-    var src = 0
-    var o = 0
     let (xp, op) = (x.pointer, out.pointer)
-    while o < out.count {
-      if s == 1 {
-        Kernels.copy(xp + src, op + o, n)
-      } else {
-        for i in 0..<n { op[o + i] = xp[src + i * s] }
+    // Output rows (runs along the last axis) in chunks; each chunk finds its first source offset
+    // from its row index, then walks the axes like an odometer.
+    let rows = out.count / n
+    let rowsPerChunk = Swift.max(1, 16384 / n)
+    Parallel.forEach((rows + rowsPerChunk - 1) / rowsPerChunk, grain: 2) { c in
+      let first = c * rowsPerChunk
+      let last = Swift.min(rows, first + rowsPerChunk)
+      var index = [Int](repeating: 0, count: rank)
+      var src = 0
+      var remaining = first
+      for axis in stride(from: rank - 2, through: 0, by: -1) {
+        index[axis] = remaining % outShape[axis]
+        remaining /= outShape[axis]
+        src += index[axis] * strides[axis]
       }
-      o += n
-      var axis = rank - 2
-      while axis >= 0 {
-        index[axis] += 1
-        src += strides[axis]
-        if index[axis] < outShape[axis] { break }
-        src -= strides[axis] * outShape[axis]
-        index[axis] = 0
-        axis -= 1
+      var o = first * n
+      for _ in first..<last {
+        if s == 1 {
+          Kernels.copy(xp + src, op + o, n)
+        } else {
+          for i in 0..<n { op[o + i] = xp[src + i * s] }
+        }
+        o += n
+        var axis = rank - 2
+        while axis >= 0 {
+          index[axis] += 1
+          src += strides[axis]
+          if index[axis] < outShape[axis] { break }
+          src -= strides[axis] * outShape[axis]
+          index[axis] = 0
+          axis -= 1
+        }
       }
     }
     return out
@@ -151,8 +165,9 @@ extension Tensor {
     let out = Tensor(uninitializedShape: outShape)
     let width = length * inner
     let (xp, op) = (x.pointer, out.pointer)
-    for o in 0..<outer {
-      Kernels.copy(xp + (o * x.shape[ax] + start) * inner, op + o * width, width)
+    let along = x.shape[ax]
+    Parallel.forEach(outer, grain: Swift.max(1, 16384 / Swift.max(width, 1))) { o in
+      Kernels.copy(xp + (o * along + start) * inner, op + o * width, width)
     }
     return out
   }

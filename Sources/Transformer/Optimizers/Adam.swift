@@ -48,12 +48,17 @@ public final class Adam: Optimizer {
       let l2 = decoupled ? 0 : wd
       state.m.withUnsafeMutableBufferPointer { m in
         state.v.withUnsafeMutableBufferPointer { v in
-          for i in 0..<n {
-            let gi = g[i] + l2 * theta[i]
-            m[i] = b1 * m[i] + (1 - b1) * gi
-            v[i] = b2 * v[i] + (1 - b2) * gi * gi
-            let denom = v[i].squareRoot() / rootCorrection2 + eps
-            theta[i] = theta[i] * decay - stepSize * m[i] / denom
+          let (m, v) = (m.baseAddress!, v.baseAddress!)
+          // Elementwise, so chunks on different threads give the same bits as one loop.
+          let chunk = 8192
+          Parallel.forEach((n + chunk - 1) / chunk, grain: 2) { c in
+            for i in (c * chunk)..<Swift.min(n, (c + 1) * chunk) {
+              let gi = g[i] + l2 * theta[i]
+              m[i] = b1 * m[i] + (1 - b1) * gi
+              v[i] = b2 * v[i] + (1 - b2) * gi * gi
+              let denom = v[i].squareRoot() / rootCorrection2 + eps
+              theta[i] = theta[i] * decay - stepSize * m[i] / denom
+            }
           }
         }
       }
