@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 
-/// A small parallel-for over Dispatch.
+/// A small parallel-for over a pool of spinning worker threads (`WorkerPool`).
 ///
 /// Work is split by the caller into `count` independent pieces; `forEach` runs them on up to
 /// `threads` workers. Each piece must compute its outputs with the same arithmetic whatever the
@@ -22,23 +22,21 @@ public enum Parallel {
   ///
   /// Runs inline, in order, on the calling thread when `count <= 1`, `count < 2·grain` (too
   /// little work to be worth waking a second core) or only one worker is allowed. Otherwise the
-  /// indices are dealt out in contiguous chunks, one per worker, and the call returns when all
-  /// have finished. `body` must not write to memory another index writes.
-  public static func forEach(_ count: Int, threads: Int? = nil, grain: Int = 1, _ body: (Int) -> Void) {
+  /// indices are dealt out in contiguous chunks, one per worker, run by `WorkerPool`'s threads
+  /// and the caller, and the call returns when all have finished. `body` must not write to memory
+  /// another index writes.
+  public static func forEach(
+    _ count: Int, threads: Int? = nil, grain: Int = 1, _ body: (Int) -> Void
+  ) {
     guard count > 0 else { return }
     let workers = min(count / max(grain, 1), max(1, threads ?? threadCount))
     if workers <= 1 {
       for i in 0..<count { body(i) }
       return
     }
-    withoutActuallyEscaping(body) { escapable in
-      let task = UncheckedSendable(escapable)
-      DispatchQueue.concurrentPerform(iterations: workers) { worker in
-        // Contiguous chunks: worker w gets [w*count/workers, (w+1)*count/workers).
-        let start = worker * count / workers
-        let end = (worker + 1) * count / workers
-        for i in start..<end { task.value(i) }
-      }
+    WorkerPool.shared.run(pieces: workers) { piece in
+      // Contiguous chunks: piece w is [w*count/workers, (w+1)*count/workers).
+      for i in (piece * count / workers)..<((piece + 1) * count / workers) { body(i) }
     }
   }
 
