@@ -55,21 +55,12 @@ import Testing
   @Test func probeRowsSurviveResumeWithoutDuplicates() throws {
     let runs = scratchFolder("probe-resume")
     defer { try? FileManager.default.removeItem(at: runs) }
-    let edit: (inout Config) -> Void = { c in c.probes.attention.every = 3 }
-    let whole = try Trainer.start(config: tinyConfig(runs: runs, name: "whole", edit))
-    try whole.run()
-    let parted = try Trainer.start(config: tinyConfig(runs: runs, name: "parted", edit))
-    var calls = 0
-    try parted.run(shouldStop: {
-      calls += 1
-      return calls > 11
-    })
-    try Trainer.resume(folder: parted.folder.url).run()
-    let a = try ProbeWriter.read(whole.folder.url.appendingPathComponent("probes.csv"))
-    let b = try ProbeWriter.read(parted.folder.url.appendingPathComponent("probes.csv"))
+    let (whole, parted) = try wholeAndResumed(runs: runs) { c in c.probes.attention.every = 3 }
+    let a = try ProbeWriter.read(whole.url.appendingPathComponent("probes.csv"))
+    let b = try ProbeWriter.read(parted.url.appendingPathComponent("probes.csv"))
     #expect(a == b)
-    let sa = try #require(try whole.folder.readSummary()).probeSummary
-    let sb = try #require(try parted.folder.readSummary()).probeSummary
+    let sa = try #require(try whole.readSummary()).probeSummary
+    let sb = try #require(try parted.readSummary()).probeSummary
     #expect(sa == sb)
   }
 
@@ -122,22 +113,14 @@ import Testing
   @Test func resumedRegularizerLogsTheSameBottleneckDistances() throws {
     let runs = scratchFolder("regularizer-resume")
     defer { try? FileManager.default.removeItem(at: runs) }
-    let edit: (inout Config) -> Void = { c in
+    // Stops after step 11 with a checkpoint there; the diagrams of step 10, the last logged
+    // step, must come back from it for step 12's bottleneck distances.
+    let (whole, parted) = try wholeAndResumed(runs: runs) { c in
       c.regularizers.h0TotalPersistence.weight = 0.5
       c.regularizers.h1TotalPersistence.weight = 0.1
     }
-    let whole = try Trainer.start(config: tinyConfig(runs: runs, name: "whole", edit))
-    try whole.run()
-    let parted = try Trainer.start(config: tinyConfig(runs: runs, name: "parted", edit))
-    var calls = 0
-    // Stops after step 11; the checkpoint at step 10 holds step 10's diagrams.
-    try parted.run(shouldStop: {
-      calls += 1
-      return calls > 11
-    })
-    try Trainer.resume(folder: parted.folder.url).run()
-    let a = try deterministicRows(whole.folder)
-    let b = try deterministicRows(parted.folder)
+    let a = try deterministicRows(whole)
+    let b = try deterministicRows(parted)
     #expect(a == b)
     #expect(a.contains { $0.step > 10 && $0["ph_l0_h0_h0_bottleneck"] != nil })
   }

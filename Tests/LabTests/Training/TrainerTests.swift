@@ -45,6 +45,23 @@ func tinyConfig(runs: URL, name: String, steps: Int = 24, _ edit: (inout Config)
 }
 
 /// Metric rows without the wall-clock columns, which differ between runs by nature.
+/// Two runs of the same config: one trained to the end, and one stopped before update
+/// `stopBefore` (a checkpoint at the step it stopped, as after Ctrl-C) and then resumed to the end.
+func wholeAndResumed(
+  runs: URL, stopBefore: Int = 12, _ edit: @escaping (inout Config) -> Void
+) throws -> (whole: RunFolder, resumed: RunFolder) {
+  let whole = try Trainer.start(config: tinyConfig(runs: runs, name: "whole", edit))
+  try whole.run()
+  let parted = try Trainer.start(config: tinyConfig(runs: runs, name: "parted", edit))
+  var calls = 0
+  try parted.run(shouldStop: {
+    calls += 1
+    return calls >= stopBefore
+  })
+  try Trainer.resume(folder: parted.folder.url).run()
+  return (whole.folder, parted.folder)
+}
+
 func deterministicRows(_ folder: RunFolder) throws -> [MetricsRow] {
   try MetricsWriter.readJSONL(folder.url.appendingPathComponent("metrics.jsonl")).map { row in
     var r = row
