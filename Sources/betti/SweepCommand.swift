@@ -128,8 +128,7 @@ private func sweepCollectCommand(_ words: [String]) throws -> Int32 {
     // Records trials Slurm lost (killed without a summary) before collecting.
     _ = try SlurmSweepStatus.read(sweep, tools: SystemSlurmTools())
   }
-  let results = try SweepResults.collect(sweep).written()
-  try SweepReport(results: results).written()
+  let results = try sweep.writeResultsAndReport()
   printCounts(results)
   Terminal.print(
     "wrote \(sweep.resultsURL.path), \(sweep.summaryURL.path) and \(sweep.reportURL.path)")

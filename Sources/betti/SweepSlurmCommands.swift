@@ -57,8 +57,7 @@ func slurmSweepCommand(_ args: Arguments) throws -> Int32 {
   }
   guard !plan.toSubmit.isEmpty else {
     if plan.status.hasEnded {
-      let results = try SweepResults.collect(sweep).written()
-      try SweepReport(results: results).written()
+      let results = try sweep.writeResultsAndReport()
       printCounts(results)
       Terminal.print(
         "every trial has ended; results: \(sweep.resultsURL.path), report: \(sweep.reportURL.path)")
@@ -116,7 +115,7 @@ func slurmStatus(_ sweep: Sweep) throws -> Int32 {
   }
   Terminal.print(jobs)
   if status.hasEnded {
-    try SweepReport(results: try SweepResults.collect(sweep).written()).written()
+    try sweep.writeResultsAndReport()
     Terminal.print(
       "every trial has ended; wrote \(sweep.resultsURL.path), summary.json and report.html")
   }

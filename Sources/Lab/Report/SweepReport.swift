@@ -159,4 +159,13 @@ extension SweepReport {
 extension Sweep {
   /// The sweep's report page.
   public var reportURL: URL { folder.appendingPathComponent("report.html") }
+
+  /// Gathers the trials' run folders and writes `results.csv`, `summary.json` and
+  /// `report.html`: what a sweep leaves when it ends, whichever backend ran it.
+  @discardableResult
+  public func writeResultsAndReport() throws -> SweepResults {
+    let results = try SweepResults.collect(self).written()
+    try SweepReport(results: results).written()
+    return results
+  }
 }

@@ -188,9 +188,7 @@ public struct SweepRunner {
       progress.eta = estimate()
       observer(.progress(progress))
     }
-    let results = try SweepResults.collect(sweep).written()
-    try SweepReport(results: results).written()
-    return results
+    return try sweep.writeResultsAndReport()
   }
 
   /// Where worker threads leave the trials they finished.
