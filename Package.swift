@@ -8,7 +8,10 @@ import PackageDescription
 let portable = ProcessInfo.processInfo.environment["BETTI_PORTABLE"] == "1"
 let speed: [SwiftSetting] =
   (portable ? [] : [.unsafeFlags(["-target-cpu", "native"]), .define("BETTI_FMA")])
-  + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+  + [
+    .unsafeFlags(
+      ["-enforce-exclusivity=unchecked", "-Xcc", "-fno-math-errno"], .when(configuration: .release))
+  ]
 
 let package = Package(
   name: "Betti",

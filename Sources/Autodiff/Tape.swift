@@ -26,11 +26,15 @@ extension Tensor {
   {
     if !recordingDisabled && inputs.contains(where: { $0.requiresGrad }) {
       result.requiresGrad = true
+      result.isLeaf = false
       result.inputs = inputs
       result.backwardRule = rule
     }
     return result
   }
+
+  /// Set by `backward(gradient:into:)` for the pass it runs.
+  @TaskLocal static var leafGradientSink: LeafGradients?
 
   /// Adds `g` to this tensor's gradient. With `shared`, `g` may be referenced elsewhere and is
   /// never mutated: it is adopted as is when it is the first contribution and copied on the next.
@@ -38,6 +42,10 @@ extension Tensor {
     precondition(
       g.count == count, "backward: gradient of shape \(g.shape) for a tensor of shape \(shape)")
     guard requiresGrad else { return }
+    if isLeaf, let sink = Tensor.leafGradientSink {
+      sink.accumulate(g, shared: shared, for: self)
+      return
+    }
     guard let existing = grad else {
       grad = g.shape == shape ? g : Tensor(shape: shape, storage: g.storage)
       gradIsShared = shared
@@ -58,13 +66,24 @@ extension Tensor {
   /// build one gradient instead of each allocating, zero-filling and adding a full-size one.
   func accumulateSliceGradient(_ g: Tensor, axis ax: Int, _ range: Range<Int>) {
     guard requiresGrad else { return }
+    if isLeaf, let sink = Tensor.leafGradientSink {
+      let full = Tensor.zeros(shape)
+      full.addSlice(g, axis: ax, range)
+      sink.accumulate(full, shared: false, for: self)
+      return
+    }
     if grad == nil || gradIsShared {
       let owned = Tensor.zeros(shape)
       if let existing = grad { owned.pointer.update(from: existing.pointer, count: count) }
       grad = owned
       gradIsShared = false
     }
-    let dst = grad!.pointer
+    grad!.addSlice(g, axis: ax, range)
+  }
+
+  /// Adds `g` into the region `slice(axis: ax, range)` of this tensor's values.
+  private func addSlice(_ g: Tensor, axis ax: Int, _ range: Range<Int>) {
+    let dst = pointer
     let outer = Shape.count(Array(shape[..<ax]))
     let inner = Shape.count(Array(shape[(ax + 1)...]))
     let width = range.count * inner
@@ -106,6 +125,15 @@ extension Tensor {
     }
   }
 
+  /// `backward(gradient:)` with the gradients of leaves (parameters) collected in `sink`
+  /// instead of their `grad`s, which stay untouched.
+  ///
+  /// Graphs that share leaves but nothing else can then be differentiated at the same time on
+  /// different threads (one per micro-batch), and the sinks summed in a fixed order.
+  public func backward(gradient: Tensor, into sink: LeafGradients) {
+    Tensor.$leafGradientSink.withValue(sink) { backward(gradient: gradient) }
+  }
+
   /// Nodes reachable from `self` through inputs that require gradients, inputs before results.
   func topologicalOrder() -> [Tensor] {
     var order: [Tensor] = []
@@ -126,5 +154,27 @@ extension Tensor {
       }
     }
     return order
+  }
+}
+
+/// The gradients of the leaves reached by one `backward(gradient:into:)` pass, each owned by the
+/// sink.
+public final class LeafGradients {
+  private var gradients: [ObjectIdentifier: Tensor] = [:]
+
+  public init() {}
+
+  /// The gradient that reached `leaf`, or nil when none did.
+  public func gradient(of leaf: Tensor) -> Tensor? { gradients[ObjectIdentifier(leaf)] }
+
+  func accumulate(_ g: Tensor, shared: Bool, for leaf: Tensor) {
+    let key = ObjectIdentifier(leaf)
+    if let existing = gradients[key] {
+      Kernels.addInPlace(existing.pointer, g.pointer, g.count)
+    } else {
+      let owned = shared ? g.detached() : g
+      gradients[key] =
+        owned.shape == leaf.shape ? owned : Tensor(shape: leaf.shape, storage: owned.storage)
+    }
   }
 }

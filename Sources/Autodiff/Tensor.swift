@@ -19,6 +19,8 @@ public final class Tensor {
   /// An optional label, used in error messages and parameter listings.
   public var name: String?
 
+  /// False for the results of recorded ops: true for tensors made directly (parameters, inputs).
+  var isLeaf = true
   var inputs: [Tensor] = []
   var backwardRule: ((Tensor) -> Void)?
   /// True while `grad` is a tensor shared with another node and must be copied before mutation.

@@ -78,4 +78,35 @@ import Testing
     y.backward(gradient: Tensor([1, 0, 2], shape: [3]))
     #expect(x.grad?.scalars == [2, 0, 12])
   }
+
+  @Test func backwardIntoASinkLeavesTheLeavesUntouched() {
+    // L = Σ (w·x) + Σ w[0..<2]: w gets x from the product and ones over its first two entries
+    // from the slice; the slice's gradient reaches the leaf through the sink too.
+    let w = Tensor([1, 2, 3], shape: [3], requiresGrad: true)
+    let x = Tensor([4, 5, 6], shape: [3])
+    let loss = (w * x).sum() + w.slice(axis: 0, 0..<2).sum()
+    let sink = LeafGradients()
+    loss.backward(gradient: Tensor(scalar: 0.5), into: sink)
+    #expect(w.grad == nil)
+    #expect(sink.gradient(of: w)?.scalars == [2.5, 3, 3])
+    #expect(sink.gradient(of: x) == nil)
+  }
+
+  @Test func sinksOnTwoThreadsSumToTheWholeGradient() {
+    // Two graphs sharing one leaf, differentiated at the same time on two threads: the sum of
+    // their sinks is the gradient of the sum of their losses.
+    let w = Tensor((0..<64).map { Float($0) / 7 }, shape: [8, 8], requiresGrad: true)
+    let inputs = (0..<2).map { part in
+      Tensor((0..<64).map { Float(($0 * 5 + part * 3) % 11) - 5 }, shape: [8, 8])
+    }
+    func loss(_ x: Tensor) -> Tensor { x.matmul(w).tanh().sum() }
+    let sinks = [LeafGradients(), LeafGradients()]
+    Parallel.forEach(2, threads: 2) { part in
+      loss(inputs[part]).backward(gradient: Tensor(scalar: 1), into: sinks[part])
+    }
+    (loss(inputs[0]) + loss(inputs[1])).backward()
+    let parts = sinks.map { $0.gradient(of: w)!.scalars }
+    let summed = zip(parts[0], parts[1]).map { $0 + $1 }
+    for (a, b) in zip(summed, w.grad!.scalars) { #expect(abs(a - b) <= 1e-5 * max(1, abs(b))) }
+  }
 }

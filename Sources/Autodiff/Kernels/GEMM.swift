@@ -4,11 +4,13 @@ import Foundation
 /// `C = alpha·op(A)·op(B) + beta·C`, where `op(X)` is `X` or `Xᵀ`, `op(A)` is `m × k`,
 /// `op(B)` is `k × n` and `C` is `m × n`.
 ///
-/// The blocks of op(A) and op(B) are packed into cache-sized panels and multiplied by a
-/// register-blocked SIMD micro-kernel (4×24, or 6×16 for at most 16 columns, where vectors are
+/// Blocks of op(B) are packed into cache-sized panels and multiplied by a register-blocked SIMD
+/// micro-kernel (4×24, or 6×16 for at most 16 columns, where vectors are
 /// 256 bits or narrower; on AVX-512 6×64, or 12×16 and 12×32 for at most 16 and 32 columns), with
-/// the loop nest of BLIS (NC → KC → MC → NR → MR).
-/// When C is no wider than one panel, A is read in place instead of packed.
+/// the loop nest of BLIS (NC → KC → MC → NR → MR). A is read where it lies, transposed or not:
+/// the micro-kernel broadcasts its elements one at a time, so packing it would only add a copy.
+/// So is an untransposed B, whose rows already hold each panel's `nr` values per k; only a
+/// transposed B, and a last panel narrower than `nr`, are packed.
 ///
 /// - Leading dimensions `lda`, `ldb`, `ldc` are row strides in elements of the matrices *as
 ///   stored* (so `lda >= k` for untransposed A, `lda >= m` for transposed A).
@@ -197,8 +199,7 @@ public enum GEMM {
     _ kernel: K.Type, _ p: Problem, rows: Range<Int>, columns: Range<Int>,
     buffer: UnsafeMutablePointer<Float>
   ) {
-    let packedA = buffer
-    let packedB = packedA + K.packedAFloats
+    let packedB = buffer
     let scratch = packedB + K.kc * K.nc
     var jc = columns.lowerBound
     while jc < columns.upperBound {
@@ -208,16 +209,14 @@ public enum GEMM {
         let kc = min(K.kc, p.k - pc)
         // Later k blocks add to what the first one wrote.
         let beta: Float = pc == 0 ? p.beta : 1
-        packB(
-          transposed: p.transposeB, b: p.b, ldb: p.ldb, row: pc, col: jc, depth: kc, columns: nc,
-          nr: K.nr, into: packedB)
+        packPanels(K.self, p, row: pc, col: jc, depth: kc, columns: nc, into: packedB)
         var ic = rows.lowerBound
         while ic < rows.upperBound {
           let mc = min(K.blockRows(depth: kc), rows.upperBound - ic)
           macroKernel(
             K.self, p, rows: ic..<(ic + mc), depth: pc..<(pc + kc), beta: beta,
             columns: jc..<(jc + nc),
-            packedB: packedB, packedA: packedA, scratch: scratch)
+            packedB: packedB, scratch: scratch)
           ic += mc
         }
         pc += kc
@@ -226,42 +225,49 @@ public enum GEMM {
     }
   }
 
-  /// Multiplies one block of op(A) (`rows × depth`) by the packed panels of op(B)
-  /// (`depth × columns`), merging into C with `beta`.
-  ///
-  /// A is packed into `packedA` first, unless the block meets a single B panel: then each
-  /// element of A is used once, and the micro-kernel reads A where it lies instead.
+  /// Packs the panels of the `depth × columns` block of op(B) at (`row`, `col`) that cannot be
+  /// read in place (all of a transposed B; the last panel of an untransposed one when narrower
+  /// than `nr`) into `dst`, each at the offset it has when every panel is packed.
+  @inline(__always)
+  static func packPanels<K: GEMMMicroKernel>(
+    _ kernel: K.Type, _ p: Problem, row: Int, col: Int, depth: Int, columns: Int,
+    into dst: UnsafeMutablePointer<Float>
+  ) {
+    let first = p.transposeB ? 0 : columns / K.nr * K.nr
+    guard first < columns else { return }
+    packB(
+      transposed: p.transposeB, b: p.b, ldb: p.ldb, row: row, col: col + first, depth: depth,
+      columns: columns - first, nr: K.nr, into: dst + first * depth)
+  }
+
+  /// Multiplies one block of op(A) (`rows × depth`), read where it lies, by the panels of op(B)
+  /// (`depth × columns`): whole panels of an untransposed B read in place, the others from
+  /// `packedB`. Merges into C with `beta`.
   @inline(__always)
   static func macroKernel<K: GEMMMicroKernel>(
     _ kernel: K.Type, _ p: Problem, rows: Range<Int>, depth: Range<Int>, beta: Float,
-    columns: Range<Int>, packedB: UnsafePointer<Float>, packedA: UnsafeMutablePointer<Float>,
-    scratch: UnsafeMutablePointer<Float>
+    columns: Range<Int>, packedB: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>
   ) {
     let (mc, kc, nc) = (rows.count, depth.count, columns.count)
-    let inPlace = nc <= K.nr
-    if !inPlace {
-      packA(
-        transposed: p.transposeA, a: p.a, lda: p.lda, row: rows.lowerBound, col: depth.lowerBound,
-        rows: mc, depth: kc, mr: K.mr, into: packedA)
-    }
     var jr = 0
     while jr < nc {
       let width = min(K.nr, nc - jr)
-      let panelB = packedB + jr * kc
+      let (panelB, bStride) =
+        !p.transposeB && width == K.nr
+        ? (p.b + depth.lowerBound * p.ldb + columns.lowerBound + jr, p.ldb)
+        : (packedB + jr * kc, K.nr)
       var ir = 0
       while ir < mc {
         let height = min(K.mr, mc - ir)
         let a: UnsafePointer<Float>
         let strides: (row: Int, depth: Int)
-        if !inPlace {
-          (a, strides) = (UnsafePointer(packedA + ir * kc), (1, K.mr))
-        } else if p.transposeA {
+        if p.transposeA {
           (a, strides) = (p.a + depth.lowerBound * p.lda + rows.lowerBound + ir, (1, p.lda))
         } else {
           (a, strides) = (p.a + (rows.lowerBound + ir) * p.lda + depth.lowerBound, (p.lda, 1))
         }
         K.run(
-          kc: kc, a: a, aStrides: strides, aRows: inPlace ? height : K.mr, b: panelB,
+          kc: kc, a: a, aStrides: strides, aRows: height, b: panelB, bStride: bStride,
           c: p.c + (rows.lowerBound + ir) * p.ldc + columns.lowerBound + jr, ldc: p.ldc,
           alpha: p.alpha, beta: beta, rows: height, columns: width, scratch: scratch)
         ir += K.mr

@@ -13,15 +13,13 @@ enum Kernel4x24: GEMMMicroKernel {
 
   static func run(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
-    b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+    b: UnsafePointer<Float>, bStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float,
+    beta: Float,
     rows: Int, columns: Int,
     scratch: UnsafeMutablePointer<Float>
   ) {
-    if aStrides == (1, mr) && aRows == mr {
-      accumulate(kc: kc, a: a, b: b, into: scratch)
-    } else {
-      accumulateInPlace(kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, into: scratch)
-    }
+    accumulate(
+      kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, into: scratch)
     if rows == 4 && columns == 24 {
       for r in 0..<4 {
         let acc = scratch + r * 24
@@ -37,68 +35,13 @@ enum Kernel4x24: GEMMMicroKernel {
   }
 
   /// The register-blocked loop alone, in its own function so that nothing else competes for
-  /// registers with it; writes the 4×24 sums to `out` (row stride 24).
+  /// registers with it. A is read where it lies (element (r, p) at
+  /// `a[r·aStrides.row + p·aStrides.depth]`): each element is broadcast, so a packed copy would
+  /// save nothing.
   @inline(never)
   static func accumulate(
-    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>
-  ) {
-    var c00 = SIMD8<Float>()
-    var c01 = SIMD8<Float>()
-    var c02 = SIMD8<Float>()
-    var c10 = SIMD8<Float>()
-    var c11 = SIMD8<Float>()
-    var c12 = SIMD8<Float>()
-    var c20 = SIMD8<Float>()
-    var c21 = SIMD8<Float>()
-    var c22 = SIMD8<Float>()
-    var c30 = SIMD8<Float>()
-    var c31 = SIMD8<Float>()
-    var c32 = SIMD8<Float>()
-    var pa = a
-    var pb = b
-    for _ in 0..<kc {
-      let b0 = loadVector8(pb)
-      let b1 = loadVector8(pb + 8)
-      let b2 = loadVector8(pb + 16)
-      var x = SIMD8<Float>(repeating: pa[0])
-      c00 = fusedMultiplyAdd(c00, x, b0)
-      c01 = fusedMultiplyAdd(c01, x, b1)
-      c02 = fusedMultiplyAdd(c02, x, b2)
-      x = SIMD8<Float>(repeating: pa[1])
-      c10 = fusedMultiplyAdd(c10, x, b0)
-      c11 = fusedMultiplyAdd(c11, x, b1)
-      c12 = fusedMultiplyAdd(c12, x, b2)
-      x = SIMD8<Float>(repeating: pa[2])
-      c20 = fusedMultiplyAdd(c20, x, b0)
-      c21 = fusedMultiplyAdd(c21, x, b1)
-      c22 = fusedMultiplyAdd(c22, x, b2)
-      x = SIMD8<Float>(repeating: pa[3])
-      c30 = fusedMultiplyAdd(c30, x, b0)
-      c31 = fusedMultiplyAdd(c31, x, b1)
-      c32 = fusedMultiplyAdd(c32, x, b2)
-      pa += 4
-      pb += 24
-    }
-    storeVector(c00, out + 0)
-    storeVector(c01, out + 8)
-    storeVector(c02, out + 16)
-    storeVector(c10, out + 24)
-    storeVector(c11, out + 32)
-    storeVector(c12, out + 40)
-    storeVector(c20, out + 48)
-    storeVector(c21, out + 56)
-    storeVector(c22, out + 64)
-    storeVector(c30, out + 72)
-    storeVector(c31, out + 80)
-    storeVector(c32, out + 88)
-  }
-
-  /// `accumulate` for A read where it lies, with any strides. A separate copy, because the
-  /// compiler schedules the indexed loads differently and, in the packed loop, that would spill.
-  @inline(never)
-  static func accumulateInPlace(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
-    b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>
+    b: UnsafePointer<Float>, bStride: Int, into out: UnsafeMutablePointer<Float>
   ) {
     var c00 = SIMD8<Float>()
     var c01 = SIMD8<Float>()
@@ -140,7 +83,7 @@ enum Kernel4x24: GEMMMicroKernel {
       c31 = fusedMultiplyAdd(c31, x, b1)
       c32 = fusedMultiplyAdd(c32, x, b2)
       offset += aStrides.depth
-      pb += 24
+      pb += bStride
     }
     storeVector(c00, out + 0)
     storeVector(c01, out + 8)
@@ -169,15 +112,13 @@ enum Kernel6x16: GEMMMicroKernel {
 
   static func run(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
-    b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+    b: UnsafePointer<Float>, bStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float,
+    beta: Float,
     rows: Int, columns: Int,
     scratch: UnsafeMutablePointer<Float>
   ) {
-    if aStrides == (1, mr) && aRows == mr {
-      accumulate(kc: kc, a: a, b: b, into: scratch)
-    } else {
-      accumulateInPlace(kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, into: scratch)
-    }
+    accumulate(
+      kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, into: scratch)
     if rows == 6 && columns == 16 {
       for r in 0..<6 {
         mergeRow(loadVector(scratch + r * 16), alpha, beta, c + r * ldc)
@@ -188,45 +129,14 @@ enum Kernel6x16: GEMMMicroKernel {
     }
   }
 
-  /// The register-blocked loop alone (see `Kernel4x24.accumulate`); writes the 6×16 sums to
-  /// `out` (row stride 16).
+  /// The register-blocked loop alone, in its own function so that nothing else competes for
+  /// registers with it. A is read where it lies (element (r, p) at
+  /// `a[r·aStrides.row + p·aStrides.depth]`): each element is broadcast, so a packed copy would
+  /// save nothing.
   @inline(never)
   static func accumulate(
-    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>
-  ) {
-    var c0 = SIMD16<Float>()
-    var c1 = SIMD16<Float>()
-    var c2 = SIMD16<Float>()
-    var c3 = SIMD16<Float>()
-    var c4 = SIMD16<Float>()
-    var c5 = SIMD16<Float>()
-    var pa = a
-    var pb = b
-    for _ in 0..<kc {
-      let b0 = loadVector(pb)
-      c0 = fusedMultiplyAdd(c0, SIMD16(repeating: pa[0]), b0)
-      c1 = fusedMultiplyAdd(c1, SIMD16(repeating: pa[1]), b0)
-      c2 = fusedMultiplyAdd(c2, SIMD16(repeating: pa[2]), b0)
-      c3 = fusedMultiplyAdd(c3, SIMD16(repeating: pa[3]), b0)
-      c4 = fusedMultiplyAdd(c4, SIMD16(repeating: pa[4]), b0)
-      c5 = fusedMultiplyAdd(c5, SIMD16(repeating: pa[5]), b0)
-      pa += 6
-      pb += 16
-    }
-    storeVector(c0, out + 0)
-    storeVector(c1, out + 16)
-    storeVector(c2, out + 32)
-    storeVector(c3, out + 48)
-    storeVector(c4, out + 64)
-    storeVector(c5, out + 80)
-  }
-
-  /// `accumulate` for A read where it lies, with any strides. A separate copy, because the
-  /// compiler schedules the indexed loads differently and, in the packed loop, that would spill.
-  @inline(never)
-  static func accumulateInPlace(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
-    b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>
+    b: UnsafePointer<Float>, bStride: Int, into out: UnsafeMutablePointer<Float>
   ) {
     var c0 = SIMD16<Float>()
     var c1 = SIMD16<Float>()
@@ -252,7 +162,7 @@ enum Kernel6x16: GEMMMicroKernel {
       c4 = fusedMultiplyAdd(c4, SIMD16(repeating: a4[offset]), b0)
       c5 = fusedMultiplyAdd(c5, SIMD16(repeating: a5[offset]), b0)
       offset += aStrides.depth
-      pb += 16
+      pb += bStride
     }
     storeVector(c0, out + 0)
     storeVector(c1, out + 16)

@@ -12,19 +12,18 @@ enum Kernel6x64: GEMMMicroKernel {
 
   static func run(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
-    b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+    b: UnsafePointer<Float>, bStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float,
+    beta: Float,
     rows: Int, columns: Int,
     scratch: UnsafeMutablePointer<Float>
   ) {
     // A whole tile that replaces C is stored straight into it, scaled as `mergeRow` would.
     let direct = rows == 6 && columns == 64 && beta == 0
     let (out, ldo, scale) = direct ? (c, ldc, alpha) : (scratch, 64, 1)
-    if aStrides == (1, mr) && aRows == mr {
-      accumulate(kc: kc, a: a, b: b, alpha: scale, into: out, ldo: ldo)
-    } else {
-      accumulateInPlace(
-        kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, alpha: scale, into: out, ldo: ldo)
-    }
+    accumulate(
+      kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, alpha: scale,
+      into: out,
+      ldo: ldo)
     if direct { return }
     if rows == 6 && columns == 64 {
       for r in 0..<6 {
@@ -41,109 +40,15 @@ enum Kernel6x64: GEMMMicroKernel {
     }
   }
 
-  /// The register-blocked loop alone (see `Kernel4x24.accumulate`); writes the 6×64 sums,
-  /// times `alpha`, to `out` (row stride `ldo`).
+  /// The register-blocked loop alone, in its own function so that nothing else competes for
+  /// registers with it. A is read where it lies (element (r, p) at
+  /// `a[r·aStrides.row + p·aStrides.depth]`): each element is broadcast, so a packed copy would
+  /// save nothing.
   @inline(never)
   static func accumulate(
-    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, alpha: Float,
-    into out: UnsafeMutablePointer<Float>, ldo: Int
-  ) {
-    var c00 = SIMD16<Float>()
-    var c01 = SIMD16<Float>()
-    var c02 = SIMD16<Float>()
-    var c03 = SIMD16<Float>()
-    var c10 = SIMD16<Float>()
-    var c11 = SIMD16<Float>()
-    var c12 = SIMD16<Float>()
-    var c13 = SIMD16<Float>()
-    var c20 = SIMD16<Float>()
-    var c21 = SIMD16<Float>()
-    var c22 = SIMD16<Float>()
-    var c23 = SIMD16<Float>()
-    var c30 = SIMD16<Float>()
-    var c31 = SIMD16<Float>()
-    var c32 = SIMD16<Float>()
-    var c33 = SIMD16<Float>()
-    var c40 = SIMD16<Float>()
-    var c41 = SIMD16<Float>()
-    var c42 = SIMD16<Float>()
-    var c43 = SIMD16<Float>()
-    var c50 = SIMD16<Float>()
-    var c51 = SIMD16<Float>()
-    var c52 = SIMD16<Float>()
-    var c53 = SIMD16<Float>()
-    var pa = a
-    var pb = b
-    for _ in 0..<kc {
-      let b0 = loadVector(pb)
-      let b1 = loadVector(pb + 16)
-      let b2 = loadVector(pb + 32)
-      let b3 = loadVector(pb + 48)
-      var x = SIMD16<Float>(repeating: pa[0])
-      c00 = fusedMultiplyAdd(c00, x, b0)
-      c01 = fusedMultiplyAdd(c01, x, b1)
-      c02 = fusedMultiplyAdd(c02, x, b2)
-      c03 = fusedMultiplyAdd(c03, x, b3)
-      x = SIMD16<Float>(repeating: pa[1])
-      c10 = fusedMultiplyAdd(c10, x, b0)
-      c11 = fusedMultiplyAdd(c11, x, b1)
-      c12 = fusedMultiplyAdd(c12, x, b2)
-      c13 = fusedMultiplyAdd(c13, x, b3)
-      x = SIMD16<Float>(repeating: pa[2])
-      c20 = fusedMultiplyAdd(c20, x, b0)
-      c21 = fusedMultiplyAdd(c21, x, b1)
-      c22 = fusedMultiplyAdd(c22, x, b2)
-      c23 = fusedMultiplyAdd(c23, x, b3)
-      x = SIMD16<Float>(repeating: pa[3])
-      c30 = fusedMultiplyAdd(c30, x, b0)
-      c31 = fusedMultiplyAdd(c31, x, b1)
-      c32 = fusedMultiplyAdd(c32, x, b2)
-      c33 = fusedMultiplyAdd(c33, x, b3)
-      x = SIMD16<Float>(repeating: pa[4])
-      c40 = fusedMultiplyAdd(c40, x, b0)
-      c41 = fusedMultiplyAdd(c41, x, b1)
-      c42 = fusedMultiplyAdd(c42, x, b2)
-      c43 = fusedMultiplyAdd(c43, x, b3)
-      x = SIMD16<Float>(repeating: pa[5])
-      c50 = fusedMultiplyAdd(c50, x, b0)
-      c51 = fusedMultiplyAdd(c51, x, b1)
-      c52 = fusedMultiplyAdd(c52, x, b2)
-      c53 = fusedMultiplyAdd(c53, x, b3)
-      pa += 6
-      pb += 64
-    }
-    storeVector(alpha * c00, out)
-    storeVector(alpha * c01, out + 16)
-    storeVector(alpha * c02, out + 32)
-    storeVector(alpha * c03, out + 48)
-    storeVector(alpha * c10, out + 1 * ldo)
-    storeVector(alpha * c11, out + 1 * ldo + 16)
-    storeVector(alpha * c12, out + 1 * ldo + 32)
-    storeVector(alpha * c13, out + 1 * ldo + 48)
-    storeVector(alpha * c20, out + 2 * ldo)
-    storeVector(alpha * c21, out + 2 * ldo + 16)
-    storeVector(alpha * c22, out + 2 * ldo + 32)
-    storeVector(alpha * c23, out + 2 * ldo + 48)
-    storeVector(alpha * c30, out + 3 * ldo)
-    storeVector(alpha * c31, out + 3 * ldo + 16)
-    storeVector(alpha * c32, out + 3 * ldo + 32)
-    storeVector(alpha * c33, out + 3 * ldo + 48)
-    storeVector(alpha * c40, out + 4 * ldo)
-    storeVector(alpha * c41, out + 4 * ldo + 16)
-    storeVector(alpha * c42, out + 4 * ldo + 32)
-    storeVector(alpha * c43, out + 4 * ldo + 48)
-    storeVector(alpha * c50, out + 5 * ldo)
-    storeVector(alpha * c51, out + 5 * ldo + 16)
-    storeVector(alpha * c52, out + 5 * ldo + 32)
-    storeVector(alpha * c53, out + 5 * ldo + 48)
-  }
-
-  /// `accumulate` for A read where it lies, with any strides. A separate copy, because the
-  /// compiler schedules the indexed loads differently and, in the packed loop, that would spill.
-  @inline(never)
-  static func accumulateInPlace(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
-    b: UnsafePointer<Float>, alpha: Float, into out: UnsafeMutablePointer<Float>, ldo: Int
+    b: UnsafePointer<Float>, bStride: Int, alpha: Float, into out: UnsafeMutablePointer<Float>,
+    ldo: Int
   ) {
     var c00 = SIMD16<Float>()
     var c01 = SIMD16<Float>()
@@ -214,7 +119,7 @@ enum Kernel6x64: GEMMMicroKernel {
       c52 = fusedMultiplyAdd(c52, x, b2)
       c53 = fusedMultiplyAdd(c53, x, b3)
       offset += aStrides.depth
-      pb += 64
+      pb += bStride
     }
     storeVector(alpha * c00, out)
     storeVector(alpha * c01, out + 16)

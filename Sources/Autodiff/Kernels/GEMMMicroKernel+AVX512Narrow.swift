@@ -13,19 +13,18 @@ enum Kernel12x16: GEMMMicroKernel {
 
   static func run(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
-    b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+    b: UnsafePointer<Float>, bStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float,
+    beta: Float,
     rows: Int, columns: Int,
     scratch: UnsafeMutablePointer<Float>
   ) {
     // A whole tile that replaces C is stored straight into it, scaled as `mergeRow` would.
     let direct = rows == 12 && columns == 16 && beta == 0
     let (out, ldo, scale) = direct ? (c, ldc, alpha) : (scratch, 16, 1)
-    if aStrides == (1, mr) && aRows == mr {
-      accumulate(kc: kc, a: a, b: b, alpha: scale, into: out, ldo: ldo)
-    } else {
-      accumulateInPlace(
-        kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, alpha: scale, into: out, ldo: ldo)
-    }
+    accumulate(
+      kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, alpha: scale,
+      into: out,
+      ldo: ldo)
     if direct { return }
     if rows == 12 && columns == 16 {
       for r in 0..<12 {
@@ -39,76 +38,13 @@ enum Kernel12x16: GEMMMicroKernel {
     }
   }
 
-  /// The register-blocked loop alone (see `Kernel4x24.accumulate`); writes the 12×16 sums,
-  /// times `alpha`, to `out` (row stride `ldo`).
+  /// The register-blocked loop alone, with A read where it lies (see `Kernel6x64.accumulate`);
+  /// writes the sums, times `alpha`, to `out` (row stride `ldo`).
   @inline(never)
   static func accumulate(
-    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, alpha: Float,
-    into out: UnsafeMutablePointer<Float>, ldo: Int
-  ) {
-    var c000 = SIMD16<Float>()
-    var c010 = SIMD16<Float>()
-    var c020 = SIMD16<Float>()
-    var c030 = SIMD16<Float>()
-    var c040 = SIMD16<Float>()
-    var c050 = SIMD16<Float>()
-    var c060 = SIMD16<Float>()
-    var c070 = SIMD16<Float>()
-    var c080 = SIMD16<Float>()
-    var c090 = SIMD16<Float>()
-    var c100 = SIMD16<Float>()
-    var c110 = SIMD16<Float>()
-    var pa = a
-    var pb = b
-    for _ in 0..<kc {
-      var x: SIMD16<Float>
-      let b0 = loadVector(pb)
-      x = SIMD16<Float>(repeating: pa[0])
-      c000 = fusedMultiplyAdd(c000, x, b0)
-      x = SIMD16<Float>(repeating: pa[1])
-      c010 = fusedMultiplyAdd(c010, x, b0)
-      x = SIMD16<Float>(repeating: pa[2])
-      c020 = fusedMultiplyAdd(c020, x, b0)
-      x = SIMD16<Float>(repeating: pa[3])
-      c030 = fusedMultiplyAdd(c030, x, b0)
-      x = SIMD16<Float>(repeating: pa[4])
-      c040 = fusedMultiplyAdd(c040, x, b0)
-      x = SIMD16<Float>(repeating: pa[5])
-      c050 = fusedMultiplyAdd(c050, x, b0)
-      x = SIMD16<Float>(repeating: pa[6])
-      c060 = fusedMultiplyAdd(c060, x, b0)
-      x = SIMD16<Float>(repeating: pa[7])
-      c070 = fusedMultiplyAdd(c070, x, b0)
-      x = SIMD16<Float>(repeating: pa[8])
-      c080 = fusedMultiplyAdd(c080, x, b0)
-      x = SIMD16<Float>(repeating: pa[9])
-      c090 = fusedMultiplyAdd(c090, x, b0)
-      x = SIMD16<Float>(repeating: pa[10])
-      c100 = fusedMultiplyAdd(c100, x, b0)
-      x = SIMD16<Float>(repeating: pa[11])
-      c110 = fusedMultiplyAdd(c110, x, b0)
-      pa += 12
-      pb += 16
-    }
-    storeVector(alpha * c000, out)
-    storeVector(alpha * c010, out + 1 * ldo)
-    storeVector(alpha * c020, out + 2 * ldo)
-    storeVector(alpha * c030, out + 3 * ldo)
-    storeVector(alpha * c040, out + 4 * ldo)
-    storeVector(alpha * c050, out + 5 * ldo)
-    storeVector(alpha * c060, out + 6 * ldo)
-    storeVector(alpha * c070, out + 7 * ldo)
-    storeVector(alpha * c080, out + 8 * ldo)
-    storeVector(alpha * c090, out + 9 * ldo)
-    storeVector(alpha * c100, out + 10 * ldo)
-    storeVector(alpha * c110, out + 11 * ldo)
-  }
-
-  /// `accumulate` for A read where it lies, with any strides (see `Kernel6x64.accumulateInPlace`).
-  @inline(never)
-  static func accumulateInPlace(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
-    b: UnsafePointer<Float>, alpha: Float, into out: UnsafeMutablePointer<Float>, ldo: Int
+    b: UnsafePointer<Float>, bStride: Int, alpha: Float, into out: UnsafeMutablePointer<Float>,
+    ldo: Int
   ) {
     var c000 = SIMD16<Float>()
     var c010 = SIMD16<Float>()
@@ -165,7 +101,7 @@ enum Kernel12x16: GEMMMicroKernel {
       x = SIMD16<Float>(repeating: a11[offset])
       c110 = fusedMultiplyAdd(c110, x, b0)
       offset += aStrides.depth
-      pb += 16
+      pb += bStride
     }
     storeVector(alpha * c000, out)
     storeVector(alpha * c010, out + 1 * ldo)
@@ -195,19 +131,18 @@ enum Kernel12x32: GEMMMicroKernel {
 
   static func run(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
-    b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+    b: UnsafePointer<Float>, bStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float,
+    beta: Float,
     rows: Int, columns: Int,
     scratch: UnsafeMutablePointer<Float>
   ) {
     // A whole tile that replaces C is stored straight into it, scaled as `mergeRow` would.
     let direct = rows == 12 && columns == 32 && beta == 0
     let (out, ldo, scale) = direct ? (c, ldc, alpha) : (scratch, 32, 1)
-    if aStrides == (1, mr) && aRows == mr {
-      accumulate(kc: kc, a: a, b: b, alpha: scale, into: out, ldo: ldo)
-    } else {
-      accumulateInPlace(
-        kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, alpha: scale, into: out, ldo: ldo)
-    }
+    accumulate(
+      kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, alpha: scale,
+      into: out,
+      ldo: ldo)
     if direct { return }
     if rows == 12 && columns == 32 {
       for r in 0..<12 {
@@ -222,113 +157,13 @@ enum Kernel12x32: GEMMMicroKernel {
     }
   }
 
-  /// The register-blocked loop alone (see `Kernel4x24.accumulate`); writes the 12×32 sums,
-  /// times `alpha`, to `out` (row stride `ldo`).
+  /// The register-blocked loop alone, with A read where it lies (see `Kernel6x64.accumulate`);
+  /// writes the sums, times `alpha`, to `out` (row stride `ldo`).
   @inline(never)
   static func accumulate(
-    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, alpha: Float,
-    into out: UnsafeMutablePointer<Float>, ldo: Int
-  ) {
-    var c000 = SIMD16<Float>()
-    var c001 = SIMD16<Float>()
-    var c010 = SIMD16<Float>()
-    var c011 = SIMD16<Float>()
-    var c020 = SIMD16<Float>()
-    var c021 = SIMD16<Float>()
-    var c030 = SIMD16<Float>()
-    var c031 = SIMD16<Float>()
-    var c040 = SIMD16<Float>()
-    var c041 = SIMD16<Float>()
-    var c050 = SIMD16<Float>()
-    var c051 = SIMD16<Float>()
-    var c060 = SIMD16<Float>()
-    var c061 = SIMD16<Float>()
-    var c070 = SIMD16<Float>()
-    var c071 = SIMD16<Float>()
-    var c080 = SIMD16<Float>()
-    var c081 = SIMD16<Float>()
-    var c090 = SIMD16<Float>()
-    var c091 = SIMD16<Float>()
-    var c100 = SIMD16<Float>()
-    var c101 = SIMD16<Float>()
-    var c110 = SIMD16<Float>()
-    var c111 = SIMD16<Float>()
-    var pa = a
-    var pb = b
-    for _ in 0..<kc {
-      var x: SIMD16<Float>
-      let b0 = loadVector(pb)
-      let b1 = loadVector(pb + 16)
-      x = SIMD16<Float>(repeating: pa[0])
-      c000 = fusedMultiplyAdd(c000, x, b0)
-      c001 = fusedMultiplyAdd(c001, x, b1)
-      x = SIMD16<Float>(repeating: pa[1])
-      c010 = fusedMultiplyAdd(c010, x, b0)
-      c011 = fusedMultiplyAdd(c011, x, b1)
-      x = SIMD16<Float>(repeating: pa[2])
-      c020 = fusedMultiplyAdd(c020, x, b0)
-      c021 = fusedMultiplyAdd(c021, x, b1)
-      x = SIMD16<Float>(repeating: pa[3])
-      c030 = fusedMultiplyAdd(c030, x, b0)
-      c031 = fusedMultiplyAdd(c031, x, b1)
-      x = SIMD16<Float>(repeating: pa[4])
-      c040 = fusedMultiplyAdd(c040, x, b0)
-      c041 = fusedMultiplyAdd(c041, x, b1)
-      x = SIMD16<Float>(repeating: pa[5])
-      c050 = fusedMultiplyAdd(c050, x, b0)
-      c051 = fusedMultiplyAdd(c051, x, b1)
-      x = SIMD16<Float>(repeating: pa[6])
-      c060 = fusedMultiplyAdd(c060, x, b0)
-      c061 = fusedMultiplyAdd(c061, x, b1)
-      x = SIMD16<Float>(repeating: pa[7])
-      c070 = fusedMultiplyAdd(c070, x, b0)
-      c071 = fusedMultiplyAdd(c071, x, b1)
-      x = SIMD16<Float>(repeating: pa[8])
-      c080 = fusedMultiplyAdd(c080, x, b0)
-      c081 = fusedMultiplyAdd(c081, x, b1)
-      x = SIMD16<Float>(repeating: pa[9])
-      c090 = fusedMultiplyAdd(c090, x, b0)
-      c091 = fusedMultiplyAdd(c091, x, b1)
-      x = SIMD16<Float>(repeating: pa[10])
-      c100 = fusedMultiplyAdd(c100, x, b0)
-      c101 = fusedMultiplyAdd(c101, x, b1)
-      x = SIMD16<Float>(repeating: pa[11])
-      c110 = fusedMultiplyAdd(c110, x, b0)
-      c111 = fusedMultiplyAdd(c111, x, b1)
-      pa += 12
-      pb += 32
-    }
-    storeVector(alpha * c000, out)
-    storeVector(alpha * c001, out + 16)
-    storeVector(alpha * c010, out + 1 * ldo)
-    storeVector(alpha * c011, out + 1 * ldo + 16)
-    storeVector(alpha * c020, out + 2 * ldo)
-    storeVector(alpha * c021, out + 2 * ldo + 16)
-    storeVector(alpha * c030, out + 3 * ldo)
-    storeVector(alpha * c031, out + 3 * ldo + 16)
-    storeVector(alpha * c040, out + 4 * ldo)
-    storeVector(alpha * c041, out + 4 * ldo + 16)
-    storeVector(alpha * c050, out + 5 * ldo)
-    storeVector(alpha * c051, out + 5 * ldo + 16)
-    storeVector(alpha * c060, out + 6 * ldo)
-    storeVector(alpha * c061, out + 6 * ldo + 16)
-    storeVector(alpha * c070, out + 7 * ldo)
-    storeVector(alpha * c071, out + 7 * ldo + 16)
-    storeVector(alpha * c080, out + 8 * ldo)
-    storeVector(alpha * c081, out + 8 * ldo + 16)
-    storeVector(alpha * c090, out + 9 * ldo)
-    storeVector(alpha * c091, out + 9 * ldo + 16)
-    storeVector(alpha * c100, out + 10 * ldo)
-    storeVector(alpha * c101, out + 10 * ldo + 16)
-    storeVector(alpha * c110, out + 11 * ldo)
-    storeVector(alpha * c111, out + 11 * ldo + 16)
-  }
-
-  /// `accumulate` for A read where it lies, with any strides (see `Kernel6x64.accumulateInPlace`).
-  @inline(never)
-  static func accumulateInPlace(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
-    b: UnsafePointer<Float>, alpha: Float, into out: UnsafeMutablePointer<Float>, ldo: Int
+    b: UnsafePointer<Float>, bStride: Int, alpha: Float, into out: UnsafeMutablePointer<Float>,
+    ldo: Int
   ) {
     var c000 = SIMD16<Float>()
     var c001 = SIMD16<Float>()
@@ -410,7 +245,7 @@ enum Kernel12x32: GEMMMicroKernel {
       c110 = fusedMultiplyAdd(c110, x, b0)
       c111 = fusedMultiplyAdd(c111, x, b1)
       offset += aStrides.depth
-      pb += 32
+      pb += bStride
     }
     storeVector(alpha * c000, out)
     storeVector(alpha * c001, out + 16)

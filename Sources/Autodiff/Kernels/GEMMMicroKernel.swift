@@ -1,7 +1,7 @@
 // Register-blocked micro-kernels for `GEMM`.
 //
-// A micro-kernel multiplies one packed MR×kc sliver of A (k-major: MR values per k) by one
-// packed kc×NR sliver of B (NR values per k), keeping the whole MR×NR block of C in vector
+// A micro-kernel multiplies one MR×kc sliver of A, read where it lies, by one packed kc×NR
+// sliver of B (NR values per k), keeping the whole MR×NR block of C in vector
 // registers, then merges it into C as `alpha·acc + beta·C` (C not read when beta == 0).
 // Every element of C is a single fused multiply-add chain over k in increasing order, whatever
 // tile it falls in, so the result does not depend on how the work is split between threads.
@@ -96,7 +96,8 @@ protocol GEMMMicroKernel {
   static var nr: Int { get }
   /// Most rows of C in one block (a multiple of `mr`); deep blocks use fewer (`blockRows`).
   static var mc: Int { get }
-  /// Floats of packed A kept in the L2 cache: a block has `aBlockFloats / kc` rows at most.
+  /// Floats of A a block reads, to be kept in the L2 cache while every B panel passes over it:
+  /// a block has `aBlockFloats / kc` rows at most.
   static var aBlockFloats: Int { get }
   /// Depth of one packed block. Deep blocks mean fewer passes of reading and writing C, which
   /// costs more than streaming the B sliver from L2 instead of L1.
@@ -104,12 +105,13 @@ protocol GEMMMicroKernel {
   /// Columns of B packed at once (sized for the L3 cache), a multiple of `nr`.
   static var nc: Int { get }
   /// Computes one tile; `rows <= mr`, `columns <= nr`; `scratch` holds `mr·nr` floats.
-  /// Element (r, p) of the A sliver is at `a[r·aStrides.row + p·aStrides.depth]`: `(1, mr)` for
-  /// a packed panel, or A's own layout when it is read in place; rows at and past `aRows` are
-  /// never read (a packed panel passes `mr`, its padding being zeros).
+  /// Element (r, p) of the A sliver is at `a[r·aStrides.row + p·aStrides.depth]`, A's own
+  /// layout; rows at and past `aRows` are never read. The `nr` values of the B sliver for depth
+  /// p start at `b + p·bStride` (`nr` for a packed panel, B's row stride when read in place).
   static func run(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
-    b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+    b: UnsafePointer<Float>, bStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float,
+    beta: Float,
     rows: Int, columns: Int,
     scratch: UnsafeMutablePointer<Float>)
 }
@@ -121,7 +123,6 @@ extension GEMMMicroKernel {
     max(mr, min(mc, aBlockFloats / max(depth, 1) / mr * mr))
   }
 
-  /// Floats of the packing buffer given to one worker: A block, B block, then an edge tile.
-  static var packedAFloats: Int { max(aBlockFloats, mr * kc) }
-  static var bufferFloats: Int { packedAFloats + kc * nc + mr * nr }
+  /// Floats of the packing buffer given to one worker: a B block, then an edge tile.
+  static var bufferFloats: Int { kc * nc + mr * nr }
 }

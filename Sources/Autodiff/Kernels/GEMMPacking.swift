@@ -1,51 +1,5 @@
-// Packing for `GEMM`: copies blocks of op(A) and op(B) into contiguous, zero-padded panels in
-// exactly the order the micro-kernel reads them, so its inner loop walks memory linearly.
-
-/// Packs the `rows × depth` block of op(A) starting at (`row`, `col`) into panels of `mr` rows:
-/// panel `t` holds rows `t·mr ..< t·mr+mr`, k-major (`mr` values per k), rows past the block
-/// filled with zeros. `dst` must hold `ceil(rows/mr)·mr·depth` floats.
-@inline(__always)
-func packA(
-  transposed: Bool, a: UnsafePointer<Float>, lda: Int, row: Int, col: Int, rows: Int, depth: Int,
-  mr: Int, into dst: UnsafeMutablePointer<Float>
-) {
-  var panel = dst
-  var i = 0
-  while i < rows {
-    let height = min(mr, rows - i)
-    if transposed {
-      // op(A)[i, p] = A[p, i]: each k gives `height` contiguous values.
-      var src = a + col * lda + row + i
-      var out = panel
-      for _ in 0..<depth {
-        for r in 0..<height { out[r] = src[r] }
-        for r in height..<mr { out[r] = 0 }
-        src += lda
-        out += mr
-      }
-    } else {
-      // op(A)[i, p] = A[i, p]: each row is contiguous in p; write it down a column of the panel.
-      for r in 0..<mr {
-        if r < height {
-          let src = a + (row + i + r) * lda + col
-          var out = panel + r
-          for p in 0..<depth {
-            out.pointee = src[p]
-            out += mr
-          }
-        } else {
-          var out = panel + r
-          for _ in 0..<depth {
-            out.pointee = 0
-            out += mr
-          }
-        }
-      }
-    }
-    panel += mr * depth
-    i += mr
-  }
-}
+// Packing for `GEMM`: copies blocks of op(B) into contiguous, zero-padded panels in exactly the
+// order the micro-kernel reads them, so its inner loop walks memory linearly.
 
 /// Packs the `depth × columns` block of op(B) starting at (`row`, `col`) into panels of `nr`
 /// columns: panel `t` holds columns `t·nr ..< t·nr+nr`, k-major (`nr` values per k), columns past

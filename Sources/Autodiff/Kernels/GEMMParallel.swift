@@ -6,8 +6,9 @@ extension GEMM {
 
   /// Multi-threaded product over row blocks of C.
   ///
-  /// Each worker repeatedly takes the next row block of C from a shared counter, packs that
-  /// block of op(A) and runs the micro-kernel over op(B), which it packs once, into its own
+  /// Each worker repeatedly takes the next row block of C from a shared counter and runs the
+  /// micro-kernel over that block of op(A) and over op(B), whose panels it packs once (those it
+  /// cannot read in place), into its own
   /// buffer, when it takes its first block. Taking blocks one at a time, with no barrier between
   /// workers, keeps the work moving when one core is slowed by other processes (a shared packed
   /// B would need a barrier, which waits for the slowest worker). Which worker computes a block
@@ -29,8 +30,7 @@ extension GEMM {
       Parallel.forEach(workers, threads: workers) { _ in
         let buffer = PackingBuffers.acquire(K.self)
         defer { PackingBuffers.release(K.self, buffer) }
-        let packedA = buffer
-        let scratch = buffer + K.packedAFloats + K.kc * K.nc
+        let scratch = buffer + K.kc * K.nc
         // Taken with the first block: a worker that finds no block left packs nothing.
         var panelsBuffer: (pointer: UnsafeMutablePointer<Float>, count: Int)? = nil
         defer { panelsBuffer.map(PackedPanels.release) }
@@ -41,9 +41,9 @@ extension GEMM {
             var pc = 0
             while pc < p.k {
               let kc = min(K.kc, p.k - pc)
-              packB(
-                transposed: p.transposeB, b: p.b, ldb: p.ldb, row: pc, col: jc, depth: kc,
-                columns: nc, nr: K.nr, into: panelsBuffer!.pointer + pc * panelCount * K.nr)
+              packPanels(
+                K.self, p, row: pc, col: jc, depth: kc, columns: nc,
+                into: panelsBuffer!.pointer + pc * panelCount * K.nr)
               pc += kc
             }
           }
@@ -60,7 +60,7 @@ extension GEMM {
               let mc = min(K.blockRows(depth: kc), last - ic)
               macroKernel(
                 K.self, p, rows: ic..<(ic + mc), depth: pc..<(pc + kc), beta: beta,
-                columns: jc..<(jc + nc), packedB: packedB, packedA: packedA, scratch: scratch)
+                columns: jc..<(jc + nc), packedB: packedB, scratch: scratch)
               ic += mc
             }
             pc += kc

@@ -79,6 +79,18 @@ public enum VectorMath {
     return float((bits(a) & m) | (bits(b) & ~m))
   }
 
+  /// The correctly rounded square root of each lane. The standard library's `squareRoot()` on
+  /// SIMD vectors is lowered lane by lane with branches; a fixed-length loop over the lanes'
+  /// memory is turned into one vector instruction.
+  @inlinable @inline(__always) public static func squareRoot(_ x: V) -> V {
+    var result = x
+    withUnsafeMutableBytes(of: &result) { raw in
+      let lanes = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+      for i in 0..<16 { lanes[i] = lanes[i].squareRoot() }
+    }
+    return result
+  }
+
   /// `e^x` for `x` in [−87.3, 88.7] (NaN stays NaN; outside the range the result is wrong):
   /// range reduction `x = n·ln2 + r` (|r| ≤ ln2/2, ln2 split in two parts for exactness; n
   /// rounded by adding 1.5·2²³), a degree-6 polynomial for `e^r`, and `2^n` built in the
@@ -162,6 +174,19 @@ extension Kernels {
     _ f: (SIMD16<Float>) -> SIMD16<Float>
   ) {
     var i = 0
+    // Four independent vectors per iteration: the functions are long dependent chains, and
+    // interleaving them hides their latency.
+    while i + 64 <= n {
+      let v0 = f(loadVector(x + i))
+      let v1 = f(loadVector(x + i + 16))
+      let v2 = f(loadVector(x + i + 32))
+      let v3 = f(loadVector(x + i + 48))
+      storeVector(v0, out + i)
+      storeVector(v1, out + i + 16)
+      storeVector(v2, out + i + 32)
+      storeVector(v3, out + i + 48)
+      i += 64
+    }
     while i + 16 <= n {
       let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
       UnsafeMutableRawPointer(out + i).storeBytes(of: f(v), as: SIMD16<Float>.self)
@@ -182,6 +207,17 @@ extension Kernels {
     _ n: Int, _ f: (SIMD16<Float>, SIMD16<Float>) -> SIMD16<Float>
   ) {
     var i = 0
+    while i + 64 <= n {
+      let r0 = f(loadVector(a + i), loadVector(b + i))
+      let r1 = f(loadVector(a + i + 16), loadVector(b + i + 16))
+      let r2 = f(loadVector(a + i + 32), loadVector(b + i + 32))
+      let r3 = f(loadVector(a + i + 48), loadVector(b + i + 48))
+      storeVector(r0, out + i)
+      storeVector(r1, out + i + 16)
+      storeVector(r2, out + i + 32)
+      storeVector(r3, out + i + 48)
+      i += 64
+    }
     while i + 16 <= n {
       let u = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
       let v = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self)
@@ -210,6 +246,17 @@ extension Kernels {
     _ f: (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) -> SIMD16<Float>
   ) {
     var i = 0
+    while i + 64 <= n {
+      let r0 = f(loadVector(a + i), loadVector(b + i), loadVector(c + i))
+      let r1 = f(loadVector(a + i + 16), loadVector(b + i + 16), loadVector(c + i + 16))
+      let r2 = f(loadVector(a + i + 32), loadVector(b + i + 32), loadVector(c + i + 32))
+      let r3 = f(loadVector(a + i + 48), loadVector(b + i + 48), loadVector(c + i + 48))
+      storeVector(r0, out + i)
+      storeVector(r1, out + i + 16)
+      storeVector(r2, out + i + 32)
+      storeVector(r3, out + i + 48)
+      i += 64
+    }
     while i + 16 <= n {
       let u = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
       let v = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self)

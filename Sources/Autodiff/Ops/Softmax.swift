@@ -38,45 +38,64 @@ extension Tensor {
     let (xp, yp) = (pointer, out.pointer)
     let mp = mask?.pointer
     Parallel.forEach(rows, grain: Swift.max(1, 4096 / Swift.max(n, 1))) { r in
-      let x = xp + r * n
-      let y = yp + r * n
-      if let mp {
-        Kernels.map(x, mp + (r % maskRows) * n, y, n) { $0 + $1 }
-      } else {
-        y.update(from: x, count: n)
-      }
-      let mx = Kernels.maximum(y, n)
-      if mx == -.infinity {
-        y.update(repeating: log ? -.infinity : 0, count: n)
-        return
-      }
-      if log {
-        let lse = mx + Foundation.log(Kernels.expShifted(y, y, n, shift: mx))
-        if let mp {
-          Kernels.map(x, mp + (r % maskRows) * n, y, n) { $0 + $1 - lse }
-        } else {
-          Kernels.map(x, y, n) { $0 - lse }
-        }
-      } else {
-        let inv = 1 / Kernels.expShifted(y, y, n, shift: mx)
-        Kernels.map(y, y, n) { $0 * inv }
-      }
+      Tensor.softmaxRow(
+        xp + r * n, mask: mp.map { $0 + (r % maskRows) * n }, yp + r * n, n, log: log)
     }
     let saved = out.storage
     return Tensor.record(out, [self]) { g in
       let gx = Tensor(uninitializedShape: self.shape)
       let (gp, yp, dp) = (g.pointer, saved.pointer, gx.pointer)
       Parallel.forEach(rows, grain: Swift.max(1, 4096 / Swift.max(n, 1))) { r in
-        let (gr, yr, dr) = (gp + r * n, yp + r * n, dp + r * n)
-        if log {  // dx = g − softmax · Σg
-          let total = Kernels.sum(gr, n)
-          Kernels.map(gr, yr, dr, n) { g, y in g - VectorMath.exp(y) * total }
-        } else {  // dx = y ⊙ (g − Σ g·y)
-          let s = Kernels.dotFloat(gr, yr, n)
-          Kernels.map(gr, yr, dr, n) { g, y in y * (g - s) }
-        }
+        Tensor.softmaxRowGradient(gp + r * n, yp + r * n, dp + r * n, n, log: log)
       }
       self.accumulateGradient(gx, shared: false)
+    }
+  }
+
+  /// One row of `softmaxLike`: `y = softmax(x + mask)` (or its log) over `n` values. `y` may
+  /// be `x`.
+  @inline(__always)
+  static func softmaxRow(
+    _ x: UnsafePointer<Float>, mask: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
+    _ n: Int, log: Bool
+  ) {
+    if let mask {
+      Kernels.map(x, mask, y, n) { $0 + $1 }
+    } else if UnsafePointer(y) != x {
+      y.update(from: x, count: n)
+    }
+    let mx = Kernels.maximum(y, n)
+    if mx == -.infinity {
+      y.update(repeating: log ? -.infinity : 0, count: n)
+      return
+    }
+    if log {
+      // Reads x again, so x must not be y here.
+      let lse = mx + Foundation.log(Kernels.expShifted(y, y, n, shift: mx))
+      if let mask {
+        Kernels.map(x, mask, y, n) { $0 + $1 - lse }
+      } else {
+        Kernels.map(x, y, n) { $0 - lse }
+      }
+    } else {
+      let inv = 1 / Kernels.expShifted(y, y, n, shift: mx)
+      Kernels.map(y, y, n) { $0 * inv }
+    }
+  }
+
+  /// One row of the gradient of `softmaxLike`, given its output `y` and the output's gradient
+  /// `g`; `d` may be `g`.
+  @inline(__always)
+  static func softmaxRowGradient(
+    _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>,
+    _ n: Int, log: Bool
+  ) {
+    if log {  // dx = g − softmax · Σg
+      let total = Kernels.sum(g, n)
+      Kernels.map(g, y, d, n) { g, y in g - VectorMath.exp(y) * total }
+    } else {  // dx = y ⊙ (g − Σ g·y)
+      let s = Kernels.dotFloat(g, y, n)
+      Kernels.map(g, y, d, n) { g, y in y * (g - s) }
     }
   }
 }

@@ -74,6 +74,10 @@ extension Config {
       check.require(value >= 1, "training.\(field)", value, "must be ≥ 1")
     }
     check.require(
+      t.microBatches >= 1 && (t.fullBatch || t.microBatches <= t.batchSize),
+      "training.micro_batches", t.microBatches,
+      "must be between 1 and training.batch_size = \(t.batchSize)")
+    check.require(
       t.checkpointEvery >= 0, "training.checkpoint_every", t.checkpointEvery,
       "must be ≥ 0 (0 = only at the end)")
     if !t.initFrom.isEmpty, !Config.fileExists(t.initFrom, base: base) {

@@ -48,6 +48,23 @@ public struct Batch: Equatable, Sendable {
   public func weightRow(_ index: Int) -> ArraySlice<Float> {
     weights[(index * length)..<((index + 1) * length)]
   }
+
+  /// The batch cut into `parts` batches of consecutive whole sequences, in order, their sizes
+  /// differing by at most one. `parts` must be in `1...size`.
+  public func split(into parts: Int) -> [Batch] {
+    precondition(
+      parts >= 1 && parts <= size, "Batch.split: \(parts) parts for a batch of \(size) sequences")
+    return (0..<parts).map { part in
+      let rows = (part * size / parts)..<((part + 1) * size / parts)
+      let range = (rows.lowerBound * length)..<(rows.upperBound * length)
+      return Batch(
+        size: rows.count, length: length, inputs: Array(inputs[range]),
+        targets: Array(targets[range]), weights: Array(weights[range]))
+    }
+  }
+
+  /// The sum of the weights: the number of positions whose loss counts.
+  public var totalWeight: Double { weights.reduce(0.0) { $0 + Double($1) } }
 }
 
 /// Accuracy counts: predictions equal to their target among the positions with weight > 0.

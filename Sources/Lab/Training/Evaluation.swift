@@ -31,21 +31,31 @@ extension GPT {
     } else {
       list = (0..<batches).map { _ in task.batch(split, size: batchSize, using: &rng) }
     }
+    // Batches run at the same time, one per thread, each on a single thread (the same values
+    // as one at a time); their results are summed in batch order.
+    var results = [(loss: Double, accuracy: Accuracy)](
+      repeating: (0, Accuracy(correct: 0, counted: 0)), count: list.count)
+    results.withUnsafeMutableBufferPointer { results in
+      Parallel.forEach(list.count) { i in
+        Tensor.withoutGradients {
+          let batch = list[i]
+          let ctx = makeContext(length: batch.length, training: false)
+          let logits = self.logits(
+            tokens: batch.inputs, batch: batch.size, length: batch.length, context: ctx)
+          let loss = logits.crossEntropy(targets: batch.targets, weights: batch.weights)
+          let predictions = argmaxRows(logits.scalars, vocabularySize: config.vocabSize)
+          results[i] = (Double(loss.item), task.accuracy(predictions: predictions, on: batch))
+        }
+      }
+    }
     var weighted = 0.0
     var total = 0.0
     var accuracy = Accuracy(correct: 0, counted: 0)
-    Tensor.withoutGradients {
-      for batch in list {
-        let ctx = makeContext(length: batch.length, training: false)
-        let logits = self.logits(
-          tokens: batch.inputs, batch: batch.size, length: batch.length, context: ctx)
-        let w = batch.weights.reduce(0.0) { $0 + Double($1) }
-        let loss = logits.crossEntropy(targets: batch.targets, weights: batch.weights)
-        weighted += Double(loss.item) * w
-        total += w
-        let predictions = argmaxRows(logits.scalars, vocabularySize: config.vocabSize)
-        accuracy = accuracy + task.accuracy(predictions: predictions, on: batch)
-      }
+    for (batch, result) in zip(list, results) {
+      let w = batch.totalWeight
+      weighted += result.loss * w
+      total += w
+      accuracy = accuracy + result.accuracy
     }
     return EvaluationResult(loss: total > 0 ? weighted / total : .nan, accuracy: accuracy)
   }

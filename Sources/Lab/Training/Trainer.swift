@@ -178,6 +178,18 @@ public final class Trainer {
           residualGradients: gradientsDue, keepAttention: !regularizedLayers.isEmpty,
           attentionLayers: regularizedLayers)
         : nil
+      let parts = min(t.microBatches, batch.size)
+      if capture == nil && parts > 1 {
+        let result = microBatchStep(batch, parts: parts)
+        guard result.loss.isFinite else {
+          return try diverged(step: step + 1, lr: lr, loss: result.loss)
+        }
+        try finishStep(
+          batch: batch, started: started, lr: lr, lossValue: result.loss,
+          predictions: { result.predictions }, regularizerValues: [:], capture: nil,
+          gradientsDue: false, observer: observer, sinceLog: &sinceLog)
+        continue
+      }
       let ctx = model.makeContext(
         length: batch.length, training: true, dropoutRandom: dropoutRandom, capture: capture)
       let logits = model.logits(
@@ -196,75 +208,96 @@ public final class Trainer {
         regularizerValues = out.values
       }
       guard lossValue.isFinite && Double(loss.item).isFinite else {
-        var row = MetricsRow(step: step + 1)
-        row["lr"] = lr
-        row["train_loss"] = lossValue
-        try metrics.append(row)
-        try events.append(row)
-        let message =
-          "training loss became \(Double(loss.item)) at step \(step + 1); the run diverged (try a lower optimizer.lr, warmup, or gradient clipping)"
-        try folder.appendLog(message)
-        return try finish(.diverged, error: message)
+        return try diverged(step: step + 1, lr: lr, loss: Double(loss.item), logged: lossValue)
       }
       loss.backward()
-      let clip = config.optimizer.gradClip
-      var probeRows: [ProbeRow] = []
-      var snapshot: ParameterSnapshot?
-      if gradientsDue {
-        let (rows, before) = probes.gradientRows(
-          step: step + 1, parameters: parameters, capture: capture, clip: clip)
-        probeRows = rows
-        snapshot = before
-      }
-      let (norm, clipped) =
-        clip > 0
-        ? clipGradients(parameters, maxNorm: clip) : (globalGradientNorm(parameters), false)
-      optimizer.step(parameters, lr: Float(lr))
-      step += 1
-      let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-      wallTime += seconds
-      sinceLog.tokens += batch.size * batch.length
-      sinceLog.time += seconds
-      let tokensPerSecond = Double(sinceLog.tokens) / max(sinceLog.time, 1e-9)
-      observer(
-        .step(
-          StepProgress(
-            step: step, totalSteps: total, loss: lossValue, lr: lr,
-            tokensPerSecond: tokensPerSecond, elapsed: wallTime)))
-      // Probes are measured outside the timed region.
-      if let snapshot { probeRows += snapshot.rows(step: step, parameters: parameters) }
-      probeRows += probes.stateRows(step: step, parameters: parameters)
-      try writeProbes(probeRows)
-
-      let isEval = step % max(t.evalEvery, 1) == 0 || step == total
-      if step % max(t.logEvery, 1) == 0 || isEval {
-        var row = MetricsRow(step: step)
-        row["lr"] = lr
-        row["train_loss"] = lossValue
-        row["train_accuracy"] =
-          task.accuracy(
-            predictions: argmaxRows(logits.scalars, vocabularySize: model.config.vocabSize),
-            on: batch
-          ).value
-        row["grad_norm"] = norm
-        row["grad_clipped"] = clipped ? 1 : 0
-        row["tokens_per_s"] = tokensPerSecond
-        row["tokens"] = Double(step * batch.size * batch.length)
-        row["elapsed_s"] = wallTime
-        for (k, v) in regularizerValues { row[k] = v }
-        sinceLog = (0, 0)
-        if isEval {
-          try evaluate(observer: observer, row: row)
-        } else {
-          try record(row)
-        }
-      }
-      if t.checkpointEvery > 0 && step % t.checkpointEvery == 0 && step < total {
-        try saveCheckpoint(observer: observer)
-      }
+      try finishStep(
+        batch: batch, started: started, lr: lr, lossValue: lossValue,
+        predictions: {
+          argmaxRows(logits.scalars, vocabularySize: self.model.config.vocabSize)
+        }, regularizerValues: regularizerValues, capture: capture, gradientsDue: gradientsDue,
+        observer: observer, sinceLog: &sinceLog)
     }
     try saveCheckpoint(observer: observer)
     return try finish(.completed, error: nil)
+  }
+
+  /// Records a step whose loss is not finite and ends the run as diverged.
+  private func diverged(step: Int, lr: Double, loss: Double, logged: Double? = nil) throws
+    -> RunSummary
+  {
+    var row = MetricsRow(step: step)
+    row["lr"] = lr
+    row["train_loss"] = logged ?? loss
+    try metrics.append(row)
+    try events.append(row)
+    let message =
+      "training loss became \(loss) at step \(step); the run diverged (try a lower optimizer.lr, warmup, or gradient clipping)"
+    try folder.appendLog(message)
+    return try finish(.diverged, error: message)
+  }
+
+  /// The rest of a step once the gradients are in place: probes, clipping, the update, and the
+  /// step's metrics row, evaluation and checkpoint when due.
+  private func finishStep(
+    batch: Batch, started: UInt64, lr: Double, lossValue: Double,
+    predictions: () -> [Int32], regularizerValues: [String: Double], capture: ForwardCapture?,
+    gradientsDue: Bool, observer: (TrainingEvent) -> Void,
+    sinceLog: inout (tokens: Int, time: Double)
+  ) throws {
+    let t = config.training
+    let total = t.steps
+    let clip = config.optimizer.gradClip
+    var probeRows: [ProbeRow] = []
+    var snapshot: ParameterSnapshot?
+    if gradientsDue {
+      let (rows, before) = probes.gradientRows(
+        step: step + 1, parameters: parameters, capture: capture, clip: clip)
+      probeRows = rows
+      snapshot = before
+    }
+    let (norm, clipped) =
+      clip > 0
+      ? clipGradients(parameters, maxNorm: clip) : (globalGradientNorm(parameters), false)
+    optimizer.step(parameters, lr: Float(lr))
+    step += 1
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+    wallTime += seconds
+    sinceLog.tokens += batch.size * batch.length
+    sinceLog.time += seconds
+    let tokensPerSecond = Double(sinceLog.tokens) / max(sinceLog.time, 1e-9)
+    observer(
+      .step(
+        StepProgress(
+          step: step, totalSteps: total, loss: lossValue, lr: lr,
+          tokensPerSecond: tokensPerSecond, elapsed: wallTime)))
+    // Probes are measured outside the timed region.
+    if let snapshot { probeRows += snapshot.rows(step: step, parameters: parameters) }
+    probeRows += probes.stateRows(step: step, parameters: parameters)
+    try writeProbes(probeRows)
+
+    let isEval = step % max(t.evalEvery, 1) == 0 || step == total
+    if step % max(t.logEvery, 1) == 0 || isEval {
+      var row = MetricsRow(step: step)
+      row["lr"] = lr
+      row["train_loss"] = lossValue
+      row["train_accuracy"] = task.accuracy(predictions: predictions(), on: batch).value
+      row["grad_norm"] = norm
+      row["grad_clipped"] = clipped ? 1 : 0
+      row["tokens_per_s"] = tokensPerSecond
+      row["tokens"] = Double(step * batch.size * batch.length)
+      row["elapsed_s"] = wallTime
+      for (k, v) in regularizerValues { row[k] = v }
+      sinceLog = (0, 0)
+      if isEval {
+        try evaluate(observer: observer, row: row)
+      } else {
+        try record(row)
+      }
+    }
+    if t.checkpointEvery > 0 && step % t.checkpointEvery == 0 && step < total {
+      try saveCheckpoint(observer: observer)
+    }
   }
 
   /// Adds validation (and training-data evaluation) metrics to `row` and records it.

@@ -26,6 +26,13 @@ public final class CausalSelfAttention: ParameterContainer {
     let (b, t) = (x.shape[0], x.shape[1])
     let (nh, hd) = (config.heads, config.resolvedHeadDim)
     let inner = config.attentionWidth
+    if qNorm == nil && context.rope == nil && context.capture?.keepsAttention(layer: layer) != true
+    {
+      // Nothing reads or changes q, k or the attention: one fused op, the same values.
+      let y = cAttn(x).multiHeadAttention(
+        heads: nh, headDim: hd, scale: 1 / Float(hd).squareRoot(), mask: context.mask)
+      return context.dropout(cProj(y))
+    }
     let qkv = cAttn(x).split([inner, inner, inner], axis: -1)  // 3 × (B, T, nh·hd)
     // (B, T, nh·hd) -> (B, nh, T, hd)
     var q = qkv[0].reshaped([b, t, nh, hd]).permuted([0, 2, 1, 3])

@@ -60,8 +60,13 @@ public final class ForwardCapture {
     residuals.append(h)
   }
 
+  /// Whether `record` keeps layer `layer`'s attention.
+  func keepsAttention(layer: Int) -> Bool {
+    keepAttention && attentionLayers?.contains(layer) ?? true
+  }
+
   func record(layer: Int, logits: Tensor, attention a: Tensor) {
-    guard keepAttention, attentionLayers?.contains(layer) ?? true else { return }
+    guard keepsAttention(layer: layer) else { return }
     attentionLogits[layer] = logits
     attention[layer] = a
   }

@@ -134,6 +134,20 @@ struct ConfigTests {
     #expect(found.count == 6)
   }
 
+  @Test func microBatchesMustFitTheBatch() {
+    var config = Config()
+    config.training.batchSize = 4
+    for bad in [0, 5] {
+      config.training.microBatches = bad
+      #expect(
+        config.validationIssues().map(\.message) == [
+          "training.micro_batches = \(bad) must be between 1 and training.batch_size = 4"
+        ])
+    }
+    config.training.microBatches = 4
+    #expect(config.validationIssues().isEmpty)
+  }
+
   @Test func headDimLiftsTheDivisibilityRule() {
     var config = Config()
     config.model.heads = 3

@@ -217,4 +217,18 @@ struct TaskTests {
       #expect(task.vocabularySize == config.task.fixedVocabularySize)
     }
   }
+
+  @Test func batchSplitKeepsOrderAndWholeSequences() {
+    let batch = Batch(
+      size: 5, length: 2, inputs: (0..<10).map { Int32($0) }, targets: (10..<20).map { Int32($0) },
+      weights: [1, 1, 0, 1, 1, 1, 1, 0, 1, 1])
+    let parts = batch.split(into: 2)
+    #expect(parts.map(\.size) == [2, 3])
+    #expect(parts.flatMap(\.inputs) == batch.inputs)
+    #expect(parts.flatMap(\.targets) == batch.targets)
+    #expect(parts.flatMap(\.weights) == batch.weights)
+    #expect(parts.map(\.totalWeight) == [3, 5])
+    #expect(batch.split(into: 5).allSatisfy { $0.size == 1 })
+    #expect(batch.split(into: 1) == [batch])
+  }
 }

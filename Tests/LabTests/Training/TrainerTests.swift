@@ -116,6 +116,69 @@ func deterministicRows(_ folder: RunFolder) throws -> [MetricsRow] {
     }
   }
 
+  @Test func microBatchesGiveTheWholeBatchUpdate() throws {
+    // Plain SGD, so that parameters move by exactly lr·gradient: micro-batched runs (even
+    // parts, and uneven 2-3-3 parts) must track the whole-batch run up to float rounding.
+    let runs = scratchFolder("micro")
+    defer { try? FileManager.default.removeItem(at: runs) }
+    var trained: [(rows: [MetricsRow], parameters: [[Float]])] = []
+    for parts in [1, 2, 3] {
+      let trainer = try Trainer.start(
+        config: tinyConfig(runs: runs, name: "parts\(parts)", steps: 8) {
+          $0.optimizer.kind = .sgd
+          $0.optimizer.lr = 0.1
+          $0.optimizer.weightDecay = 0
+          $0.training.microBatches = parts
+        })
+      try trainer.run()
+      trained.append(
+        (try deterministicRows(trainer.folder), trainer.model.parameters().map(\.tensor.scalars)))
+    }
+    let whole = trained[0]
+    for other in trained.dropFirst() {
+      for (a, b) in zip(whole.rows, other.rows) {
+        for key in ["train_loss", "grad_norm", "val_loss"] {
+          if let x = a[key], let y = b[key] {
+            #expect(abs(x - y) <= 1e-5 * max(1, abs(x)), "step \(a.step) \(key): \(x) vs \(y)")
+          }
+        }
+        #expect(a["train_accuracy"] == b["train_accuracy"])
+      }
+      for (a, b) in zip(whole.parameters, other.parameters) {
+        for (x, y) in zip(a, b) { #expect(abs(x - y) <= 1e-5) }
+      }
+    }
+  }
+
+  @Test func microBatchedRunsResumeBitIdenticalWithDropout() throws {
+    let runs = scratchFolder("micro-resume")
+    defer { try? FileManager.default.removeItem(at: runs) }
+    let (whole, resumed) = try wholeAndResumed(runs: runs) {
+      $0.model.dropout = 0.1
+      $0.training.microBatches = 3
+    }
+    #expect(try deterministicRows(whole) == deterministicRows(resumed))
+  }
+
+  @Test func microBatchedResultsDoNotDependOnTheThreadCount() throws {
+    let runs = scratchFolder("micro-threads")
+    defer { try? FileManager.default.removeItem(at: runs) }
+    var rows: [[MetricsRow]] = []
+    for threads in [1, 2] {
+      let trainer = try Trainer.start(
+        config: tinyConfig(runs: runs, name: "threads\(threads)", steps: 10) {
+          $0.model.dropout = 0.1
+          $0.training.microBatches = 2
+        })
+      let saved = Parallel.threadCount
+      Parallel.threadCount = threads
+      defer { Parallel.threadCount = saved }
+      try trainer.run()
+      rows.append(try deterministicRows(trainer.folder))
+    }
+    #expect(rows[0] == rows[1])
+  }
+
   @Test func resumeFromAnOlderCheckpointAfterACrash() throws {
     // A crash after step 12 leaves the step-10 checkpoint and rows up to 12 (one torn).
     let runs = scratchFolder("crash")

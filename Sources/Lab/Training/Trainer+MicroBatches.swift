@@ -1,0 +1,47 @@
+import Autodiff
+import Transformer
+
+extension Trainer {
+  /// Forward and backward over `batch` cut into `parts` micro-batches, run at the same time
+  /// (one per thread, each on a single thread), leaving the whole batch's gradient in the
+  /// parameters' `grad`s: each part's gradient, scaled by its share of the batch's weight,
+  /// summed in part order. Returns the batch's loss and its predictions.
+  func microBatchStep(_ batch: Batch, parts: Int) -> (loss: Double, predictions: [Int32]) {
+    let pieces = batch.split(into: parts)
+    let total = batch.totalWeight
+    // Part 0 continues the dropout stream; the others get generators seeded from it.
+    let seeds = (1..<parts).map { _ in dropoutRandom.next() }
+    var generators = [dropoutRandom] + seeds.map { SeededRandom(seed: $0) }
+    var losses = [Double](repeating: 0, count: parts)
+    var predictions = [[Int32]](repeating: [], count: parts)
+    let sinks = (0..<parts).map { _ in LeafGradients() }
+    let vocabulary = model.config.vocabSize
+    generators.withUnsafeMutableBufferPointer { generators in
+      losses.withUnsafeMutableBufferPointer { losses in
+        predictions.withUnsafeMutableBufferPointer { predictions in
+          Parallel.forEach(parts) { s in
+            let piece = pieces[s]
+            let ctx = model.makeContext(
+              length: piece.length, training: true, dropoutRandom: generators[s])
+            let logits = model.logits(
+              tokens: piece.inputs, batch: piece.size, length: piece.length, context: ctx)
+            generators[s] = ctx.dropoutRandom
+            let loss = logits.crossEntropy(targets: piece.targets, weights: piece.weights)
+            let share = total > 0 ? Float(piece.totalWeight / total) : 0
+            loss.backward(gradient: Tensor(scalar: share), into: sinks[s])
+            losses[s] = Double(share) * Double(loss.item)
+            predictions[s] = argmaxRows(logits.scalars, vocabularySize: vocabulary)
+          }
+        }
+      }
+    }
+    dropoutRandom = generators[0]
+    for p in parameters {
+      let gradients = sinks.compactMap { $0.gradient(of: p.tensor) }
+      guard let sum = gradients.first else { continue }
+      for g in gradients.dropFirst() { Kernels.addInPlace(sum.pointer, g.pointer, sum.count) }
+      p.tensor.grad = sum
+    }
+    return (losses.reduce(0, +), predictions.flatMap { $0 })
+  }
+}
