@@ -53,6 +53,25 @@ import Testing
     }
   }
 
+  @Test func exactGeluKeepsItsForwardValuesForTheGradient() {
+    // The recorded path keeps 1 + erf(x/√2) from the forward pass; it must give the same bits
+    // as recomputing it (the unrecorded value path and `GELU.exactDerivative`). 1,000 values:
+    // whole 64-value blocks and a 40-value tail.
+    let x = randomTensor([1000], seed: 31, range: -6...6)
+    x.requiresGrad = true
+    let y = x.geluExact()
+    y.backward(gradient: Tensor.ones([1000]))
+    let plain = Tensor.withoutGradients { x.geluExact() }
+    #expect(y.scalars == plain.scalars)
+    let (values, gradient) = (x.scalars, x.grad!.scalars)
+    for start in stride(from: 0, to: 1000, by: 16) {
+      var v = SIMD16<Float>(repeating: 0)
+      for j in 0..<min(16, 1000 - start) { v[j] = values[start + j] }
+      let d = GELU.exactDerivative(v)
+      for j in 0..<min(16, 1000 - start) { #expect(gradient[start + j] == d[j]) }
+    }
+  }
+
   @Test func reluGradientAwayFromKink() {
     // Values at least 0.1 from 0, beyond the finite-difference step.
     let x = Tensor([-2, -0.5, -0.1, 0.1, 0.7, 3], shape: [6], requiresGrad: true)

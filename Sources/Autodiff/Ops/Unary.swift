@@ -106,8 +106,36 @@ extension Tensor {
   }
 
   /// GELU, exact form: `x·Φ(x) = ½x(1 + erf(x/√2))`.
+  ///
+  /// When recorded, `1 + erf(x/√2)` is kept from the forward pass, so that the gradient
+  /// `Φ(x) + x·φ(x)` costs one exponential instead of an error function and an exponential
+  /// (the same values as `vectorUnary` with `GELU.Exact`).
   public func geluExact() -> Tensor {
-    Tensor.vectorUnary(self, GELU.Exact.self)
+    guard Tensor.isRecording && requiresGrad else {
+      return Tensor.vectorUnary(self, GELU.Exact.self)
+    }
+    let x = self
+    let out = Tensor(uninitializedShape: shape)
+    let kept = TensorStorage(uninitializedCount: count)
+    let n = count
+    let chunk = 16 * 1024
+    let (src, dst, kp) = (pointer, out.pointer, kept.pointer)
+    Parallel.forEach((n + chunk - 1) / chunk, grain: 4) { c in
+      let start = c * chunk
+      GELU.Exact.values(src + start, dst + start, kept: kp + start, Swift.min(chunk, n - start))
+    }
+    return Tensor.record(out, [x]) { g in
+      let gx = Tensor(uninitializedShape: x.shape)
+      let (gp, xp, sp, dp) = (g.pointer, x.pointer, kept.pointer, gx.pointer)
+      Parallel.forEach((n + chunk - 1) / chunk, grain: 4) { c in
+        let start = c * chunk
+        Kernels.map(gp + start, xp + start, sp + start, dp + start, Swift.min(chunk, n - start)) {
+          g, x, s in
+          g * GELU.Exact.derivative(x, onePlusErf: s)
+        }
+      }
+      x.accumulateGradient(gx, shared: false)
+    }
   }
 
   /// `F` applied 16 lanes at a time; the gradient is `g · F.derivative(x, y)` with `y = F(x)`.
@@ -213,14 +241,53 @@ public enum GELU {
 
   /// `½x(1 + erf(x/√2))`.
   enum Exact: VectorFunction {
-    @inline(__always) static func value(_ x: V) -> V {
-      0.5 * x * VectorMath.onePlusErf(x * 0.707_106_77)
+    /// `1 + erf(x/√2) = 2Φ(x)`.
+    @inline(__always) static func onePlusErf(_ x: V) -> V {
+      VectorMath.onePlusErf(x * 0.707_106_77)
     }
 
-    /// `Φ(x) + x·φ(x)`.
-    @inline(__always) static func derivative(_ x: V, _ y: V) -> V {
+    @inline(__always) static func value(_ x: V, onePlusErf s: V) -> V { 0.5 * x * s }
+
+    /// `out[i] = value(x[i])`, keeping `onePlusErf(x[i])` in `kept`. Written out rather than
+    /// through `Kernels.map`, whose closure returning two vectors is not inlined.
+    static func values(
+      _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+      kept: UnsafeMutablePointer<Float>, _ n: Int
+    ) {
+      var i = 0
+      while i + 32 <= n {
+        let (x0, x1) = (loadVector(x + i), loadVector(x + i + 16))
+        let (s0, s1) = (onePlusErf(x0), onePlusErf(x1))
+        storeVector(value(x0, onePlusErf: s0), out + i)
+        storeVector(value(x1, onePlusErf: s1), out + i + 16)
+        storeVector(s0, kept + i)
+        storeVector(s1, kept + i + 16)
+        i += 32
+      }
+      while i < n {
+        let count = Swift.min(16, n - i)
+        var v = V(repeating: 0)
+        for j in 0..<count { v[j] = x[i + j] }
+        let s = onePlusErf(v)
+        let y = value(v, onePlusErf: s)
+        for j in 0..<count {
+          out[i + j] = y[j]
+          kept[i + j] = s[j]
+        }
+        i += 16
+      }
+    }
+
+    @inline(__always) static func value(_ x: V) -> V { value(x, onePlusErf: onePlusErf(x)) }
+
+    /// `Φ(x) + x·φ(x)`, given `s = 1 + erf(x/√2)`.
+    @inline(__always) static func derivative(_ x: V, onePlusErf s: V) -> V {
       let density = VectorMath.expInRange(VectorMath.clampBelow(-0.5 * x * x, -87))
-      return 0.5 * VectorMath.onePlusErf(x * 0.707_106_77) + x * 0.398_942_28 * density
+      return 0.5 * s + x * 0.398_942_28 * density
+    }
+
+    @inline(__always) static func derivative(_ x: V, _ y: V) -> V {
+      derivative(x, onePlusErf: onePlusErf(x))
     }
   }
 

@@ -36,12 +36,17 @@ extension Trainer {
       }
     }
     dropoutRandom = generators[0]
-    for p in parameters {
-      let gradients = sinks.compactMap { $0.gradient(of: p.tensor) }
-      guard let sum = gradients.first else { continue }
-      for g in gradients.dropFirst() { Kernels.addInPlace(sum.pointer, g.pointer, sum.count) }
-      p.tensor.grad = sum
+    let sums = [Tensor?](unsafeUninitializedCapacity: parameters.count) { sums, count in
+      Parallel.forEach(parameters.count) { i in
+        let gradients = sinks.compactMap { $0.gradient(of: parameters[i].tensor) }
+        for g in gradients.dropFirst() {
+          Kernels.addInPlace(gradients[0].pointer, g.pointer, g.count)
+        }
+        (sums.baseAddress! + i).initialize(to: gradients.first)
+      }
+      count = parameters.count
     }
+    for (p, sum) in zip(parameters, sums) { p.tensor.grad = sum }
     return (losses.reduce(0, +), predictions.flatMap { $0 })
   }
 }

@@ -42,11 +42,14 @@ public struct OptimizerStateError: Error, CustomStringConvertible {
 
 /// The global L2 norm of all gradients, accumulated in Double in parameter order.
 public func globalGradientNorm(_ parameters: [NamedParameter]) -> Double {
-  var s = 0.0
-  for p in parameters {
-    if let g = p.tensor.grad { s += Kernels.sumOfSquares(g.pointer, g.count) }
+  // Each parameter's sum on one thread, in index order; the sums added in parameter order.
+  var sums = [Double](repeating: 0, count: parameters.count)
+  sums.withUnsafeMutableBufferPointer { sums in
+    Parallel.forEach(parameters.count) { i in
+      if let g = parameters[i].tensor.grad { sums[i] = Kernels.sumOfSquares(g.pointer, g.count) }
+    }
   }
-  return s.squareRoot()
+  return sums.reduce(0, +).squareRoot()
 }
 
 /// Scales all gradients so that their global norm is at most `maxNorm`, as PyTorch's
