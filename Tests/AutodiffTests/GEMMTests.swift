@@ -121,7 +121,7 @@ func gemmMatchesReferenceOnRoundShapesWithAlphaBeta(kernel: GEMM.KernelChoice) {
 
 @Test(arguments: kernels)
 func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
-  // n = 20 is one 4×24 panel, where A is read in place rather than packed.
+  // n = 20 is narrower than one 4×24 panel, whose packed B is padded with zeros.
   for (ta, tb) in transposes {
     for n in [20, 70] {
       // k = 1100 crosses k blocks (1024 deep on AVX2, 512 on AVX-512), so the beta = 1 merge of

@@ -14,8 +14,25 @@ func packB(
   while j < columns {
     let width = min(nr, columns - j)
     if transposed {
-      // op(B)[p, j] = B[j, p]: each output column is a contiguous row of B.
-      for c in 0..<nr {
+      // op(B)[p, j] = B[j, p]: each output column is a contiguous row of B. Whole 16×16
+      // blocks are transposed in registers; the rest goes value by value.
+      let blockColumns = width / 16 * 16
+      let blockDepth = depth / 16 * 16
+      var c0 = 0
+      while c0 < blockColumns {
+        var p0 = 0
+        while p0 < blockDepth {
+          transpose16(
+            b + (col + j + c0) * ldb + row + p0, ldb, into: panel + p0 * nr + c0, stride: nr)
+          p0 += 16
+        }
+        for c in c0..<(c0 + 16) {
+          let src = b + (col + j + c) * ldb + row
+          for p in blockDepth..<depth { panel[p * nr + c] = src[p] }
+        }
+        c0 += 16
+      }
+      for c in blockColumns..<nr {
         var out = panel + c
         if c < width {
           let src = b + (col + j + c) * ldb + row
@@ -55,4 +72,84 @@ func packB(
     panel += nr * depth
     j += nr
   }
+}
+
+/// Writes the transpose of the 16×16 block at `src` (row stride `ldSource`) to `dst` (row stride
+/// `stride`): four rounds of splitting pairs of rows into even and odd lanes. A round maps the
+/// value in row `v`, lane `l` to row `(l mod 2)·8 + v/2`, lane `(v mod 2)·8 + l/2`, rotating
+/// the bits of both indices by one; after four, row and lane have swapped.
+@inline(__always)
+func transpose16(
+  _ src: UnsafePointer<Float>, _ ldSource: Int, into dst: UnsafeMutablePointer<Float>, stride: Int
+) {
+  @inline(__always) func split(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> (
+    SIMD16<Float>, SIMD16<Float>
+  ) {
+    let pair = SIMD32<Float>(lowHalf: a, highHalf: b)
+    return (pair.evenHalf, pair.oddHalf)
+  }
+  let r0 = loadVector(src)
+  let r1 = loadVector(src + 1 * ldSource)
+  let r2 = loadVector(src + 2 * ldSource)
+  let r3 = loadVector(src + 3 * ldSource)
+  let r4 = loadVector(src + 4 * ldSource)
+  let r5 = loadVector(src + 5 * ldSource)
+  let r6 = loadVector(src + 6 * ldSource)
+  let r7 = loadVector(src + 7 * ldSource)
+  let r8 = loadVector(src + 8 * ldSource)
+  let r9 = loadVector(src + 9 * ldSource)
+  let r10 = loadVector(src + 10 * ldSource)
+  let r11 = loadVector(src + 11 * ldSource)
+  let r12 = loadVector(src + 12 * ldSource)
+  let r13 = loadVector(src + 13 * ldSource)
+  let r14 = loadVector(src + 14 * ldSource)
+  let r15 = loadVector(src + 15 * ldSource)
+  let (s0, s8) = split(r0, r1)
+  let (s1, s9) = split(r2, r3)
+  let (s2, s10) = split(r4, r5)
+  let (s3, s11) = split(r6, r7)
+  let (s4, s12) = split(r8, r9)
+  let (s5, s13) = split(r10, r11)
+  let (s6, s14) = split(r12, r13)
+  let (s7, s15) = split(r14, r15)
+  let (t0, t8) = split(s0, s1)
+  let (t1, t9) = split(s2, s3)
+  let (t2, t10) = split(s4, s5)
+  let (t3, t11) = split(s6, s7)
+  let (t4, t12) = split(s8, s9)
+  let (t5, t13) = split(s10, s11)
+  let (t6, t14) = split(s12, s13)
+  let (t7, t15) = split(s14, s15)
+  let (u0, u8) = split(t0, t1)
+  let (u1, u9) = split(t2, t3)
+  let (u2, u10) = split(t4, t5)
+  let (u3, u11) = split(t6, t7)
+  let (u4, u12) = split(t8, t9)
+  let (u5, u13) = split(t10, t11)
+  let (u6, u14) = split(t12, t13)
+  let (u7, u15) = split(t14, t15)
+  let (w0, w8) = split(u0, u1)
+  let (w1, w9) = split(u2, u3)
+  let (w2, w10) = split(u4, u5)
+  let (w3, w11) = split(u6, u7)
+  let (w4, w12) = split(u8, u9)
+  let (w5, w13) = split(u10, u11)
+  let (w6, w14) = split(u12, u13)
+  let (w7, w15) = split(u14, u15)
+  storeVector(w0, dst)
+  storeVector(w1, dst + 1 * stride)
+  storeVector(w2, dst + 2 * stride)
+  storeVector(w3, dst + 3 * stride)
+  storeVector(w4, dst + 4 * stride)
+  storeVector(w5, dst + 5 * stride)
+  storeVector(w6, dst + 6 * stride)
+  storeVector(w7, dst + 7 * stride)
+  storeVector(w8, dst + 8 * stride)
+  storeVector(w9, dst + 9 * stride)
+  storeVector(w10, dst + 10 * stride)
+  storeVector(w11, dst + 11 * stride)
+  storeVector(w12, dst + 12 * stride)
+  storeVector(w13, dst + 13 * stride)
+  storeVector(w14, dst + 14 * stride)
+  storeVector(w15, dst + 15 * stride)
 }

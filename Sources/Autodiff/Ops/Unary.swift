@@ -129,10 +129,8 @@ extension Tensor {
       let (gp, xp, sp, dp) = (g.pointer, x.pointer, kept.pointer, gx.pointer)
       Parallel.forEach((n + chunk - 1) / chunk, grain: 4) { c in
         let start = c * chunk
-        Kernels.map(gp + start, xp + start, sp + start, dp + start, Swift.min(chunk, n - start)) {
-          g, x, s in
-          g * GELU.Exact.derivative(x, onePlusErf: s)
-        }
+        GELU.Exact.gradients(
+          gp + start, xp + start, kept: sp + start, dp + start, Swift.min(chunk, n - start))
       }
       x.accumulateGradient(gx, shared: false)
     }
@@ -279,6 +277,30 @@ public enum GELU {
     }
 
     @inline(__always) static func value(_ x: V) -> V { value(x, onePlusErf: onePlusErf(x)) }
+
+    /// `out[i] = g[i]·derivative(x[i])` with `onePlusErf(x[i])` read from `kept`; written out
+    /// for the same reason as `values`.
+    static func gradients(
+      _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, kept: UnsafePointer<Float>,
+      _ out: UnsafeMutablePointer<Float>, _ n: Int
+    ) {
+      var i = 0
+      while i + 32 <= n {
+        let d0 = derivative(loadVector(x + i), onePlusErf: loadVector(kept + i))
+        let d1 = derivative(loadVector(x + i + 16), onePlusErf: loadVector(kept + i + 16))
+        storeVector(loadVector(g + i) * d0, out + i)
+        storeVector(loadVector(g + i + 16) * d1, out + i + 16)
+        i += 32
+      }
+      while i < n {
+        let count = Swift.min(16, n - i)
+        var (gv, xv, sv) = (V(repeating: 0), V(repeating: 0), V(repeating: 0))
+        for j in 0..<count { (gv[j], xv[j], sv[j]) = (g[i + j], x[i + j], kept[i + j]) }
+        let d = gv * derivative(xv, onePlusErf: sv)
+        for j in 0..<count { out[i + j] = d[j] }
+        i += 16
+      }
+    }
 
     /// `Φ(x) + x·φ(x)`, given `s = 1 + erf(x/√2)`.
     @inline(__always) static func derivative(_ x: V, onePlusErf s: V) -> V {
