@@ -149,9 +149,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
   /// Micro-batches each batch is cut into (1 = none). Their gradients, weighted by their share
   /// of the batch's loss, are summed in order into one update: the whole batch's gradient, up
   /// to rounding. They run at the same time, one per thread, each op on one thread, which on a
-  /// few cores beats splitting every op of a small model between threads. Steps that capture
-  /// activations (gradient probes, attention regularizers) run the batch whole. Results depend
-  /// on this value, never on the thread count.
+  /// few cores beats splitting every op of a small model between threads. Gradient probes see
+  /// the parts' residual gradients joined; steps with attention regularizers run the batch
+  /// whole. Results depend on this value, never on the thread count.
   public var microBatches = 1
   /// Evaluate every this many steps (and at the end).
   public var evalEvery = 100

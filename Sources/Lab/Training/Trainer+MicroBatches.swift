@@ -5,8 +5,12 @@ extension Trainer {
   /// Forward and backward over `batch` cut into `parts` micro-batches, run at the same time
   /// (one per thread, each on a single thread), leaving the whole batch's gradient in the
   /// parameters' `grad`s: each part's gradient, scaled by its share of the batch's weight,
-  /// summed in part order. Returns the batch's loss and its predictions.
-  func microBatchStep(_ batch: Batch, parts: Int) -> (loss: Double, predictions: [Int32]) {
+  /// summed in part order. With `residualGradients`, each part captures its residual states
+  /// and their gradients, joined into one capture of the whole batch for the gradient probes.
+  /// Returns the batch's loss, its predictions and that capture.
+  func microBatchStep(_ batch: Batch, parts: Int, residualGradients: Bool) -> (
+    loss: Double, predictions: [Int32], capture: ForwardCapture?
+  ) {
     let pieces = batch.split(into: parts)
     let total = batch.totalWeight
     // Part 0 continues the dropout stream; the others get generators seeded from it.
@@ -15,6 +19,8 @@ extension Trainer {
     var losses = [Double](repeating: 0, count: parts)
     var predictions = [[Int32]](repeating: [], count: parts)
     let sinks = (0..<parts).map { _ in LeafGradients() }
+    let captures =
+      residualGradients ? (0..<parts).map { _ in ForwardCapture(residualGradients: true) } : nil
     let vocabulary = model.config.vocabSize
     generators.withUnsafeMutableBufferPointer { generators in
       losses.withUnsafeMutableBufferPointer { losses in
@@ -22,7 +28,8 @@ extension Trainer {
           Parallel.forEach(parts) { s in
             let piece = pieces[s]
             let ctx = model.makeContext(
-              length: piece.length, training: true, dropoutRandom: generators[s])
+              length: piece.length, training: true, dropoutRandom: generators[s],
+              capture: captures?[s])
             let logits = model.logits(
               tokens: piece.inputs, batch: piece.size, length: piece.length, context: ctx)
             generators[s] = ctx.dropoutRandom
@@ -47,6 +54,8 @@ extension Trainer {
       count = parameters.count
     }
     for (p, sum) in zip(parameters, sums) { p.tensor.grad = sum }
-    return (losses.reduce(0, +), predictions.flatMap { $0 })
+    return (
+      losses.reduce(0, +), predictions.flatMap { $0 }, captures.map(ForwardCapture.joiningResiduals)
+    )
   }
 }

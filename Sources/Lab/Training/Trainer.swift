@@ -178,16 +178,17 @@ public final class Trainer {
           residualGradients: gradientsDue, keepAttention: !regularizedLayers.isEmpty,
           attentionLayers: regularizedLayers)
         : nil
+      // Micro-batches unless a regularizer needs the batch's attention in one graph.
       let parts = min(t.microBatches, batch.size)
-      if capture == nil && parts > 1 {
-        let result = microBatchStep(batch, parts: parts)
+      if parts > 1 && regularizedLayers.isEmpty {
+        let result = microBatchStep(batch, parts: parts, residualGradients: gradientsDue)
         guard result.loss.isFinite else {
           return try diverged(step: step + 1, lr: lr, loss: result.loss)
         }
         try finishStep(
           batch: batch, started: started, lr: lr, lossValue: result.loss,
-          predictions: { result.predictions }, regularizerValues: [:], capture: nil,
-          gradientsDue: false, observer: observer, sinceLog: &sinceLog)
+          predictions: { result.predictions }, regularizerValues: [:], capture: result.capture,
+          gradientsDue: gradientsDue, observer: observer, sinceLog: &sinceLog)
         continue
       }
       let ctx = model.makeContext(

@@ -54,6 +54,25 @@ public final class ForwardCapture {
     self.attentionLayers = attentionLayers
   }
 
+  /// The residual states of captures of consecutive parts of one batch, joined along the
+  /// batch axis with their retained gradients, as one capture of the whole batch would hold
+  /// them (attention is not joined).
+  public static func joiningResiduals(_ parts: [ForwardCapture]) -> ForwardCapture {
+    let joined = ForwardCapture(
+      keepResiduals: true, residualGradients: parts.allSatisfy(\.residualGradients))
+    guard let first = parts.first else { return joined }
+    Tensor.withoutGradients {
+      for l in first.residuals.indices {
+        let states = parts.map { $0.residuals[l] }
+        let h = Tensor.concat(states, axis: 0)
+        let grads = states.compactMap(\.grad)
+        if grads.count == states.count { h.grad = Tensor.concat(grads, axis: 0) }
+        joined.residuals.append(h)
+      }
+    }
+    return joined
+  }
+
   func recordResidual(_ h: Tensor) {
     guard keepResiduals else { return }
     if residualGradients && h.requiresGrad { h.retainGrad() }

@@ -1,4 +1,5 @@
 import Foundation
+import Probes
 import TestSupport
 import Testing
 
@@ -121,7 +122,7 @@ func deterministicRows(_ folder: RunFolder) throws -> [MetricsRow] {
     // parts, and uneven 2-3-3 parts) must track the whole-batch run up to float rounding.
     let runs = scratchFolder("micro")
     defer { try? FileManager.default.removeItem(at: runs) }
-    var trained: [(rows: [MetricsRow], parameters: [[Float]])] = []
+    var trained: [(rows: [MetricsRow], parameters: [[Float]], probes: [ProbeRow])] = []
     for parts in [1, 2, 3] {
       let trainer = try Trainer.start(
         config: tinyConfig(runs: runs, name: "parts\(parts)", steps: 8) {
@@ -129,13 +130,28 @@ func deterministicRows(_ folder: RunFolder) throws -> [MetricsRow] {
           $0.optimizer.lr = 0.1
           $0.optimizer.weightDecay = 0
           $0.training.microBatches = parts
+          $0.probes.gradients.every = 2
         })
       try trainer.run()
       trained.append(
-        (try deterministicRows(trainer.folder), trainer.model.parameters().map(\.tensor.scalars)))
+        (
+          try deterministicRows(trainer.folder), trainer.model.parameters().map(\.tensor.scalars),
+          try ProbeWriter.read(trainer.folder.url.appendingPathComponent("probes.csv"))
+        ))
     }
     let whole = trained[0]
+    // The gradient probes see the parts' residual gradients joined into the whole batch's.
+    let residualNorms = whole.probes.filter {
+      $0.metric == GradientFlow.residualGradientNormMetric
+    }
+    #expect(residualNorms.count == 4 * 2)  // steps 2, 4, 6, 8; the block input and the final norm's
     for other in trained.dropFirst() {
+      let joined = other.probes.filter { $0.metric == GradientFlow.residualGradientNormMetric }
+      #expect(joined.count == residualNorms.count)
+      for (a, b) in zip(residualNorms, joined) {
+        #expect(a.step == b.step && a.layer == b.layer)
+        #expect(abs(a.value - b.value) <= 1e-5 * max(1, a.value), "\(a) vs \(b)")
+      }
       for (a, b) in zip(whole.rows, other.rows) {
         for key in ["train_loss", "grad_norm", "val_loss"] {
           if let x = a[key], let y = b[key] {
