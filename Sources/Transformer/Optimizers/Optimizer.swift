@@ -62,8 +62,10 @@ public func clipGradients(_ parameters: [NamedParameter], maxNorm: Double) -> (
   let norm = globalGradientNorm(parameters)
   let factor = maxNorm / (norm + 1e-6)
   guard factor < 1 else { return (norm, false) }
-  for p in parameters {
-    if let g = p.tensor.grad { Kernels.scale(g.pointer, Float(factor), g.pointer, g.count) }
+  Parallel.forEach(parameters.count) { i in
+    if let g = parameters[i].tensor.grad {
+      Kernels.scale(g.pointer, Float(factor), g.pointer, g.count)
+    }
   }
   return (norm, true)
 }
