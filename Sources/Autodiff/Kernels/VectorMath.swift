@@ -4,8 +4,7 @@
 ///
 /// Written to compile to straight vector arithmetic: no float comparisons (their `SIMDMask`
 /// results are lowered lane by lane), only sign-bit masks made by an arithmetic shift and
-/// bitwise blends; and polynomials by separate multiply and add, because long chains of
-/// `addingProduct` are partly scalarized by the compiler.
+/// bitwise blends; polynomials by fused multiply-adds where the target has them.
 public enum VectorMath {
   public typealias V = SIMD16<Float>
 
@@ -56,8 +55,7 @@ public enum VectorMath {
     return x2.x + x2.y
   }
 
-  /// `a·b + c`, fused when the target has FMA. Fine in short loops (a dot product); long
-  /// dependent chains use `mulAdd`.
+  /// `a·b + c`, fused when the target has FMA.
   @inline(__always) static func fma(_ a: V, _ b: V, _ c: V) -> V {
     #if BETTI_FMA
       return c.addingProduct(a, b)
@@ -66,9 +64,14 @@ public enum VectorMath {
     #endif
   }
 
-  /// `a·b + c`, rounded twice: always plain vector instructions.
+  /// `a·b + c` with a scalar `c`, fused (rounded once) when the target has FMA, as in the
+  /// polynomials of `exp`, `tanh` and `erf`.
   @inline(__always) static func mulAdd(_ a: V, _ b: V, _ c: Float) -> V {
-    a * b + V(repeating: c)
+    #if BETTI_FMA
+      return V(repeating: c).addingProduct(a, b)
+    #else
+      return a * b + V(repeating: c)
+    #endif
   }
 
   /// Lanes of `a` where `mask` is set, else of `b` (a bitwise blend; the standard library's
