@@ -7,10 +7,10 @@ extension Trainer {
   /// parameters' `grad`s: each part's gradient, scaled by its share of the batch's weight,
   /// summed in part order. With `residualGradients`, each part captures its residual states
   /// and their gradients, joined into one capture of the whole batch for the gradient probes.
-  /// Returns the batch's loss, its predictions and that capture.
-  func microBatchStep(_ batch: Batch, parts: Int, residualGradients: Bool) -> (
-    loss: Double, predictions: [Int32], capture: ForwardCapture?
-  ) {
+  /// Returns the batch's loss, its predictions (empty unless `predictions`) and that capture.
+  func microBatchStep(
+    _ batch: Batch, parts: Int, residualGradients: Bool, predictions wantsPredictions: Bool
+  ) -> (loss: Double, predictions: [Int32], capture: ForwardCapture?) {
     let pieces = batch.split(into: parts)
     let total = batch.totalWeight
     // Part 0 continues the dropout stream; the others get generators seeded from it.
@@ -37,7 +37,9 @@ extension Trainer {
             let share = total > 0 ? Float(piece.totalWeight / total) : 0
             loss.backward(gradient: Tensor(scalar: share), into: sinks[s])
             losses[s] = Double(share) * Double(loss.item)
-            predictions[s] = argmaxRows(logits.scalars, vocabularySize: vocabulary)
+            if wantsPredictions {
+              predictions[s] = argmaxRows(logits.scalars, vocabularySize: vocabulary)
+            }
           }
         }
       }

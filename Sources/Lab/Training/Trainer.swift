@@ -178,10 +178,15 @@ public final class Trainer {
           residualGradients: gradientsDue, keepAttention: !regularizedLayers.isEmpty,
           attentionLayers: regularizedLayers)
         : nil
+      // Whether this update's metrics row is written (and so its accuracy needed).
+      let logged =
+        (step + 1) % max(t.logEvery, 1) == 0 || (step + 1) % max(t.evalEvery, 1) == 0
+        || step + 1 == total
       // Micro-batches unless a regularizer needs the batch's attention in one graph.
       let parts = min(t.microBatches, batch.size)
       if parts > 1 && regularizedLayers.isEmpty {
-        let result = microBatchStep(batch, parts: parts, residualGradients: gradientsDue)
+        let result = microBatchStep(
+          batch, parts: parts, residualGradients: gradientsDue, predictions: logged)
         guard result.loss.isFinite else {
           return try diverged(step: step + 1, lr: lr, loss: result.loss)
         }
@@ -201,9 +206,7 @@ public final class Trainer {
       var regularizerValues: [String: Double] = [:]
       if let regularizer, let capture,
         let out = regularizer.output(
-          attention: capture.attention, step: step + 1,
-          logged: (step + 1) % max(t.logEvery, 1) == 0 || (step + 1) % max(t.evalEvery, 1) == 0
-            || step + 1 == total)
+          attention: capture.attention, step: step + 1, logged: logged)
       {
         loss = loss + out.loss
         regularizerValues = out.values
