@@ -12,7 +12,7 @@ func benchCommand(_ words: [String]) throws -> Int32 {
         try list.split(separator: ",").map {
           guard let shape = GEMMBenchmark.Shape(parsing: String($0)) else {
             throw UsageError(
-              "--shapes takes MxKxN or MxKxNxBATCH items separated by commas, e.g. 2048x64x256,64x64x16x128; got '\($0)'"
+              "--shapes takes MxKxN or MxKxNxBATCH items, each optionally with :NN, :NT, :TN or :TT (which operands are transposed), separated by commas, e.g. 2048x64x256,384x128x384:NT,64x64x16x128; got '\($0)'"
             )
           }
           return shape

@@ -28,7 +28,7 @@ let usage = """
     report SWEEP          write SWEEP/report.html: trials compared, loss by field, Spearman table
     board [RUNS_DIR] [--host H] [--port P]
                           watch runs and sweeps live in the browser (default 127.0.0.1:6007)
-    bench gemm [--shapes MxKxN[xB],…] [--threads 1,2]
+    bench gemm [--shapes MxKxN[xB][:NT|TN|TT],…] [--threads 1,2]
                           GFLOPS of the matrix multiply on standard (or given) shapes
     bench train [--workloads tiny,small,medium] [--steps N]
                           training tokens/s and peak memory on the reference workloads

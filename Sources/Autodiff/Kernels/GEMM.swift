@@ -233,7 +233,7 @@ public enum GEMM {
     _ kernel: K.Type, _ p: Problem, row: Int, col: Int, depth: Int, columns: Int,
     into dst: UnsafeMutablePointer<Float>
   ) {
-    let first = p.transposeB ? 0 : columns / K.nr * K.nr
+    let first = p.transposeB || !K.readsBInPlace ? 0 : columns / K.nr * K.nr
     guard first < columns else { return }
     packB(
       transposed: p.transposeB, b: p.b, ldb: p.ldb, row: row, col: col + first, depth: depth,
@@ -253,7 +253,7 @@ public enum GEMM {
     while jr < nc {
       let width = min(K.nr, nc - jr)
       let (panelB, bStride) =
-        !p.transposeB && width == K.nr
+        K.readsBInPlace && !p.transposeB && width == K.nr
         ? (p.b + depth.lowerBound * p.ldb + columns.lowerBound + jr, p.ldb)
         : (packedB + jr * kc, K.nr)
       var ir = 0

@@ -10,6 +10,7 @@ enum Kernel4x24: GEMMMicroKernel {
   static var aBlockFloats: Int { 48 * 1024 }
   static var kc: Int { 1024 }
   static var nc: Int { 1920 }
+  static var readsBInPlace: Bool { false }
 
   static func run(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
@@ -18,17 +19,16 @@ enum Kernel4x24: GEMMMicroKernel {
     rows: Int, columns: Int,
     scratch: UnsafeMutablePointer<Float>
   ) {
-    accumulate(
-      kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, into: scratch)
+    // A whole tile is merged into C straight from the registers; an edge tile goes through
+    // `scratch`, which `mergeEdge` merges with the same arithmetic.
     if rows == 4 && columns == 24 {
-      for r in 0..<4 {
-        let acc = scratch + r * 24
-        let row = c + r * ldc
-        mergeRow(loadVector8(acc), alpha, beta, row)
-        mergeRow(loadVector8(acc + 8), alpha, beta, row + 8)
-        mergeRow(loadVector8(acc + 16), alpha, beta, row + 16)
-      }
+      accumulate(
+        kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, alpha: alpha,
+        beta: beta, into: c, ldo: ldc)
     } else {
+      accumulate(
+        kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, alpha: 1,
+        beta: 0, into: scratch, ldo: 24)
       mergeEdge(
         scratch, nr: 24, rows: rows, columns: columns, alpha: alpha, beta: beta, c: c, ldc: ldc)
     }
@@ -38,10 +38,12 @@ enum Kernel4x24: GEMMMicroKernel {
   /// registers with it. A is read where it lies (element (r, p) at
   /// `a[r·aStrides.row + p·aStrides.depth]`): each element is broadcast, so a packed copy would
   /// save nothing.
+  /// The tile is merged into `out` (row stride `ldo`) as `mergeRow` does.
   @inline(never)
   static func accumulate(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
-    b: UnsafePointer<Float>, bStride: Int, into out: UnsafeMutablePointer<Float>
+    b: UnsafePointer<Float>, bStride: Int, alpha: Float, beta: Float,
+    into out: UnsafeMutablePointer<Float>, ldo: Int
   ) {
     var c00 = SIMD8<Float>()
     var c01 = SIMD8<Float>()
@@ -56,47 +58,52 @@ enum Kernel4x24: GEMMMicroKernel {
     var c31 = SIMD8<Float>()
     var c32 = SIMD8<Float>()
     // Rows past `aRows` repeat row 0: they are computed and thrown away, never read past A.
-    let a0 = a
-    let a1 = aRows > 1 ? a + 1 * aStrides.row : a
-    let a2 = aRows > 2 ? a + 2 * aStrides.row : a
-    let a3 = aRows > 3 ? a + 3 * aStrides.row : a
-    var offset = 0
+    // Each row has its own pointer, stepped by the depth stride: indexing four rows by one
+    // shared offset makes the compiler hold a fifth value and spill an accumulator (half speed).
+    var a0 = a
+    var a1 = aRows > 1 ? a + 1 * aStrides.row : a
+    var a2 = aRows > 2 ? a + 2 * aStrides.row : a
+    var a3 = aRows > 3 ? a + 3 * aStrides.row : a
+    let step = aStrides.depth
     var pb = b
     for _ in 0..<kc {
       let b0 = loadVector8(pb)
       let b1 = loadVector8(pb + 8)
       let b2 = loadVector8(pb + 16)
-      var x = SIMD8<Float>(repeating: a0[offset])
+      var x = SIMD8<Float>(repeating: a0.pointee)
       c00 = fusedMultiplyAdd(c00, x, b0)
       c01 = fusedMultiplyAdd(c01, x, b1)
       c02 = fusedMultiplyAdd(c02, x, b2)
-      x = SIMD8<Float>(repeating: a1[offset])
+      x = SIMD8<Float>(repeating: a1.pointee)
       c10 = fusedMultiplyAdd(c10, x, b0)
       c11 = fusedMultiplyAdd(c11, x, b1)
       c12 = fusedMultiplyAdd(c12, x, b2)
-      x = SIMD8<Float>(repeating: a2[offset])
+      x = SIMD8<Float>(repeating: a2.pointee)
       c20 = fusedMultiplyAdd(c20, x, b0)
       c21 = fusedMultiplyAdd(c21, x, b1)
       c22 = fusedMultiplyAdd(c22, x, b2)
-      x = SIMD8<Float>(repeating: a3[offset])
+      x = SIMD8<Float>(repeating: a3.pointee)
       c30 = fusedMultiplyAdd(c30, x, b0)
       c31 = fusedMultiplyAdd(c31, x, b1)
       c32 = fusedMultiplyAdd(c32, x, b2)
-      offset += aStrides.depth
+      a0 += step
+      a1 += step
+      a2 += step
+      a3 += step
       pb += bStride
     }
-    storeVector(c00, out + 0)
-    storeVector(c01, out + 8)
-    storeVector(c02, out + 16)
-    storeVector(c10, out + 24)
-    storeVector(c11, out + 32)
-    storeVector(c12, out + 40)
-    storeVector(c20, out + 48)
-    storeVector(c21, out + 56)
-    storeVector(c22, out + 64)
-    storeVector(c30, out + 72)
-    storeVector(c31, out + 80)
-    storeVector(c32, out + 88)
+    mergeRow(c00, alpha, beta, out)
+    mergeRow(c01, alpha, beta, out + 8)
+    mergeRow(c02, alpha, beta, out + 16)
+    mergeRow(c10, alpha, beta, out + ldo)
+    mergeRow(c11, alpha, beta, out + ldo + 8)
+    mergeRow(c12, alpha, beta, out + ldo + 16)
+    mergeRow(c20, alpha, beta, out + 2 * ldo)
+    mergeRow(c21, alpha, beta, out + 2 * ldo + 8)
+    mergeRow(c22, alpha, beta, out + 2 * ldo + 16)
+    mergeRow(c30, alpha, beta, out + 3 * ldo)
+    mergeRow(c31, alpha, beta, out + 3 * ldo + 8)
+    mergeRow(c32, alpha, beta, out + 3 * ldo + 16)
   }
 }
 
@@ -107,8 +114,9 @@ enum Kernel6x16: GEMMMicroKernel {
   static var nr: Int { 16 }
   static var mc: Int { 144 }
   static var aBlockFloats: Int { 48 * 1024 }
-  static var kc: Int { 1024 }
+  static var kc: Int { Kernel4x24.kc }
   static var nc: Int { 1920 }
+  static var readsBInPlace: Bool { false }
 
   static func run(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
@@ -117,13 +125,14 @@ enum Kernel6x16: GEMMMicroKernel {
     rows: Int, columns: Int,
     scratch: UnsafeMutablePointer<Float>
   ) {
-    accumulate(
-      kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, into: scratch)
     if rows == 6 && columns == 16 {
-      for r in 0..<6 {
-        mergeRow(loadVector(scratch + r * 16), alpha, beta, c + r * ldc)
-      }
+      accumulate(
+        kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, alpha: alpha,
+        beta: beta, into: c, ldo: ldc)
     } else {
+      accumulate(
+        kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, alpha: 1,
+        beta: 0, into: scratch, ldo: 16)
       mergeEdge(
         scratch, nr: 16, rows: rows, columns: columns, alpha: alpha, beta: beta, c: c, ldc: ldc)
     }
@@ -133,10 +142,12 @@ enum Kernel6x16: GEMMMicroKernel {
   /// registers with it. A is read where it lies (element (r, p) at
   /// `a[r·aStrides.row + p·aStrides.depth]`): each element is broadcast, so a packed copy would
   /// save nothing.
+  /// The tile is merged into `out` (row stride `ldo`) as `mergeRow` does.
   @inline(never)
   static func accumulate(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
-    b: UnsafePointer<Float>, bStride: Int, into out: UnsafeMutablePointer<Float>
+    b: UnsafePointer<Float>, bStride: Int, alpha: Float, beta: Float,
+    into out: UnsafeMutablePointer<Float>, ldo: Int
   ) {
     var c0 = SIMD16<Float>()
     var c1 = SIMD16<Float>()
@@ -145,30 +156,36 @@ enum Kernel6x16: GEMMMicroKernel {
     var c4 = SIMD16<Float>()
     var c5 = SIMD16<Float>()
     // Rows past `aRows` repeat row 0: they are computed and thrown away, never read past A.
-    let a0 = a
-    let a1 = aRows > 1 ? a + 1 * aStrides.row : a
-    let a2 = aRows > 2 ? a + 2 * aStrides.row : a
-    let a3 = aRows > 3 ? a + 3 * aStrides.row : a
-    let a4 = aRows > 4 ? a + 4 * aStrides.row : a
-    let a5 = aRows > 5 ? a + 5 * aStrides.row : a
-    var offset = 0
+    // One pointer per row, as in `Kernel4x24.accumulate`.
+    var a0 = a
+    var a1 = aRows > 1 ? a + 1 * aStrides.row : a
+    var a2 = aRows > 2 ? a + 2 * aStrides.row : a
+    var a3 = aRows > 3 ? a + 3 * aStrides.row : a
+    var a4 = aRows > 4 ? a + 4 * aStrides.row : a
+    var a5 = aRows > 5 ? a + 5 * aStrides.row : a
+    let step = aStrides.depth
     var pb = b
     for _ in 0..<kc {
       let b0 = loadVector(pb)
-      c0 = fusedMultiplyAdd(c0, SIMD16(repeating: a0[offset]), b0)
-      c1 = fusedMultiplyAdd(c1, SIMD16(repeating: a1[offset]), b0)
-      c2 = fusedMultiplyAdd(c2, SIMD16(repeating: a2[offset]), b0)
-      c3 = fusedMultiplyAdd(c3, SIMD16(repeating: a3[offset]), b0)
-      c4 = fusedMultiplyAdd(c4, SIMD16(repeating: a4[offset]), b0)
-      c5 = fusedMultiplyAdd(c5, SIMD16(repeating: a5[offset]), b0)
-      offset += aStrides.depth
+      c0 = fusedMultiplyAdd(c0, SIMD16(repeating: a0.pointee), b0)
+      c1 = fusedMultiplyAdd(c1, SIMD16(repeating: a1.pointee), b0)
+      c2 = fusedMultiplyAdd(c2, SIMD16(repeating: a2.pointee), b0)
+      c3 = fusedMultiplyAdd(c3, SIMD16(repeating: a3.pointee), b0)
+      c4 = fusedMultiplyAdd(c4, SIMD16(repeating: a4.pointee), b0)
+      c5 = fusedMultiplyAdd(c5, SIMD16(repeating: a5.pointee), b0)
+      a0 += step
+      a1 += step
+      a2 += step
+      a3 += step
+      a4 += step
+      a5 += step
       pb += bStride
     }
-    storeVector(c0, out + 0)
-    storeVector(c1, out + 16)
-    storeVector(c2, out + 32)
-    storeVector(c3, out + 48)
-    storeVector(c4, out + 64)
-    storeVector(c5, out + 80)
+    mergeRow(c0, alpha, beta, out)
+    mergeRow(c1, alpha, beta, out + ldo)
+    mergeRow(c2, alpha, beta, out + 2 * ldo)
+    mergeRow(c3, alpha, beta, out + 3 * ldo)
+    mergeRow(c4, alpha, beta, out + 4 * ldo)
+    mergeRow(c5, alpha, beta, out + 5 * ldo)
   }
 }

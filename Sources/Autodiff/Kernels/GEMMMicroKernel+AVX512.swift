@@ -9,6 +9,7 @@ enum Kernel6x64: GEMMMicroKernel {
   static var aBlockFloats: Int { 36 * 1024 }
   static var kc: Int { 512 }
   static var nc: Int { 4032 }
+  static var readsBInPlace: Bool { true }
 
   static func run(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,

@@ -10,6 +10,7 @@ enum Kernel12x16: GEMMMicroKernel {
   // The same depth blocking as `Kernel6x64`, so every kernel gives the same sums.
   static var kc: Int { Kernel6x64.kc }
   static var nc: Int { 4032 }
+  static var readsBInPlace: Bool { true }
 
   static func run(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
@@ -128,6 +129,7 @@ enum Kernel12x32: GEMMMicroKernel {
   // The same depth blocking as `Kernel6x64`, so every kernel gives the same sums.
   static var kc: Int { Kernel6x64.kc }
   static var nc: Int { 4032 }
+  static var readsBInPlace: Bool { true }
 
   static func run(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,

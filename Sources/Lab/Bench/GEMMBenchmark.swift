@@ -5,36 +5,64 @@ import Foundation
 /// script (`shared/bench/gemm.py`) measures it: GFLOPS = 2·M·N·K·batch / median time, after three
 /// warm-up calls, over `max(10, 2e9 / flops)` timed calls.
 public enum GEMMBenchmark {
-  /// One product `(batch ×) (M×K)·(K×N)`, row-major, no transposes.
+  /// One product `(batch ×) op(A)·op(B)`, `op(A)` M×K and `op(B)` K×N, row-major; `op`
+  /// transposes an operand stored the other way round (as the training step's products do).
   public struct Shape: Sendable, Equatable {
     public var m: Int
     public var k: Int
     public var n: Int
     public var batch: Int
+    public var transposeA: Bool
+    public var transposeB: Bool
 
-    public init(m: Int, k: Int, n: Int, batch: Int = 1) {
+    public init(
+      m: Int, k: Int, n: Int, batch: Int = 1, transposeA: Bool = false, transposeB: Bool = false
+    ) {
       self.m = m
       self.k = k
       self.n = n
       self.batch = batch
+      self.transposeA = transposeA
+      self.transposeB = transposeB
     }
 
-    /// Parses `MxKxN` or `MxKxNxBATCH` (positive integers), as `betti bench gemm --shapes`
+    /// Parses `MxKxN` or `MxKxNxBATCH` (positive integers), optionally followed by `:NN`, `:NT`,
+    /// `:TN` or `:TT` (A, then B: N as stored, T transposed), as `betti bench gemm --shapes`
     /// takes it; nil for anything else.
     public init?(parsing text: String) {
-      let parts = text.split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+      let pieces = text.split(separator: ":", omittingEmptySubsequences: false)
+      guard pieces.count <= 2 else { return nil }
+      var transposes = (false, false)
+      if pieces.count == 2 {
+        switch pieces[1] {
+        case "NN": transposes = (false, false)
+        case "NT": transposes = (false, true)
+        case "TN": transposes = (true, false)
+        case "TT": transposes = (true, true)
+        default: return nil
+        }
+      }
+      let parts = pieces[0].split(separator: "x", omittingEmptySubsequences: false).map {
+        Int($0)
+      }
       guard parts.count == 3 || parts.count == 4, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
         return nil
       }
-      self.init(m: parts[0]!, k: parts[1]!, n: parts[2]!, batch: parts.count == 4 ? parts[3]! : 1)
+      self.init(
+        m: parts[0]!, k: parts[1]!, n: parts[2]!, batch: parts.count == 4 ? parts[3]! : 1,
+        transposeA: transposes.0, transposeB: transposes.1)
     }
 
     /// Flops of one call: `2·M·N·K·batch`.
     public var flops: Int { 2 * m * n * k * batch }
 
-    /// `M=… K=… N=…`, or `batched B×(M×K @ K×N)`, as the reference script labels it.
+    /// `M=… K=… N=…`, or `batched B×(M×K @ K×N)`, as the reference script labels it, with
+    /// ` AᵀB`, ` ABᵀ` or ` AᵀBᵀ` after it for transposed operands.
     public var label: String {
-      batch == 1 ? "M=\(m) K=\(k) N=\(n)" : "batched \(batch)x(\(m)x\(k) @ \(k)x\(n))"
+      let base =
+        batch == 1 ? "M=\(m) K=\(k) N=\(n)" : "batched \(batch)x(\(m)x\(k) @ \(k)x\(n))"
+      if !transposeA && !transposeB { return base }
+      return base + " A\(transposeA ? "ᵀ" : "")B\(transposeB ? "ᵀ" : "")"
     }
   }
 
@@ -76,6 +104,8 @@ public enum GEMMBenchmark {
   /// Median wall time of one call of `shape` on `threads` threads.
   public static func medianSeconds(_ shape: Shape, threads: Int) -> Double {
     let (m, k, n, batch) = (shape.m, shape.k, shape.n, shape.batch)
+    let (tA, tB) = (shape.transposeA, shape.transposeB)
+    let (lda, ldb) = (tA ? m : k, tB ? k : n)
     let a = randomValues(count: batch * m * k, seed: 1)
     let b = randomValues(count: batch * k * n, seed: 2)
     var c = [Float](repeating: 0, count: batch * m * n)
@@ -88,12 +118,12 @@ public enum GEMMBenchmark {
           func call() {
             if batch == 1 {
               GEMM.multiply(
-                transposeA: false, transposeB: false, m: m, n: n, k: k, a: a.baseAddress!, lda: k,
-                b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n, threads: threads)
+                transposeA: tA, transposeB: tB, m: m, n: n, k: k, a: a.baseAddress!, lda: lda,
+                b: b.baseAddress!, ldb: ldb, c: c.baseAddress!, ldc: n, threads: threads)
             } else {
               GEMM.batchedMultiply(
-                transposeA: false, transposeB: false, m: m, n: n, k: k, a: a.baseAddress!, lda: k,
-                strideA: m * k, b: b.baseAddress!, ldb: n, strideB: k * n, c: c.baseAddress!,
+                transposeA: tA, transposeB: tB, m: m, n: n, k: k, a: a.baseAddress!, lda: lda,
+                strideA: m * k, b: b.baseAddress!, ldb: ldb, strideB: k * n, c: c.baseAddress!,
                 ldc: n, strideC: m * n, batch: batch, threads: threads)
             }
           }
