@@ -1,9 +1,12 @@
 """Prints the yardstick comparison and draws both validation curves in one SVG.
 
-Usage: yardstick_report.py PYTORCH_JSON BETTI_METRICS_CSV TORCH_WALL_MS BETTI_WALL_MS OUT_SVG
+Usage: yardstick_report.py [--svg OUT_SVG] ROUND_FOLDER...
+Each round folder holds pytorch.json, pytorch_wall_ms, betti_wall_ms and yardstick/metrics.csv,
+as scripts/yardstick.sh writes them. With several rounds, each is printed, then the medians of
+the wall times, the steps and the per-round wall-time ratios. The SVG shows the last round.
 Times "to 1.88" are training seconds (evaluation excluded, as both programs count them).
 """
-import csv, json, sys
+import argparse, csv, json, os, statistics, sys
 
 TARGET = 1.88
 
@@ -15,30 +18,64 @@ def first_reach(points):
     return None
 
 
-def main():
-    torch_json, betti_csv, torch_wall, betti_wall, svg_path = sys.argv[1:6]
-    torch_wall, betti_wall = float(torch_wall) / 1e3, float(betti_wall) / 1e3
-    t = json.load(open(torch_json))
+def read_round(folder):
+    """The figures of one round: curves, wall seconds and steady-state ms/step for both."""
+    def need(path):
+        if not os.path.exists(path):
+            sys.exit(f"yardstick_report: {path} is missing; did that run finish?")
+        return path
+    t = json.load(open(need(os.path.join(folder, "pytorch.json"))))
+    torch_wall = float(open(need(os.path.join(folder, "pytorch_wall_ms"))).read()) / 1e3
+    betti_wall = float(open(need(os.path.join(folder, "betti_wall_ms"))).read()) / 1e3
+    metrics = list(csv.DictReader(open(need(os.path.join(folder, "yardstick", "metrics.csv")))))
     torch_curve = [(e["iter"], e["val"], e["train_seconds"]) for e in t["evals"]]
-    rows = [r for r in csv.DictReader(open(betti_csv)) if r["val_loss"]]
+    rows = [r for r in metrics if r["val_loss"]]
     betti_curve = [(int(r["step"]), float(r["val_loss"]), float(r["elapsed_s"] or 0)) for r in rows]
     step_times = []
     prev = None
-    for r in csv.DictReader(open(betti_csv)):
+    for r in metrics:
         if r["elapsed_s"]:
             s, e = int(r["step"]), float(r["elapsed_s"])
             if prev and s > prev[0] and s > 20:
                 step_times.append((e - prev[1]) / (s - prev[0]))
             prev = (s, e)
-    betti_ms = sorted(step_times)[len(step_times) // 2] * 1e3 if step_times else float("nan")
-    reach_t = first_reach([(c[2], c[1]) for c in torch_curve])
-    reach_b = first_reach([(c[2], c[1]) for c in betti_curve])
+    betti_ms = statistics.median(step_times) * 1e3 if step_times else float("nan")
+    return dict(torch_curve=torch_curve, betti_curve=betti_curve, torch_wall=torch_wall,
+                betti_wall=betti_wall, torch_ms=t["ms_per_step"], betti_ms=betti_ms)
+
+
+def print_round(r):
+    reach_t = first_reach([(c[2], c[1]) for c in r["torch_curve"]])
+    reach_b = first_reach([(c[2], c[1]) for c in r["betti_curve"]])
     fmt = lambda x: "never" if x is None else f"{x:.1f} s"
     print(f"{'':10s} {'wall time':>10s} {'ms/step':>9s} {'final val':>10s} {'val ≤ 1.88 at':>14s}")
-    print(f"{'PyTorch':10s} {float(torch_wall):9.1f}s {t['ms_per_step']:9.2f} {torch_curve[-1][1]:10.4f} {fmt(reach_t):>14s}")
-    print(f"{'Betti':10s} {float(betti_wall):9.1f}s {betti_ms:9.2f} {betti_curve[-1][1]:10.4f} {fmt(reach_b):>14s}")
-    print(f"wall-time ratio Betti/PyTorch: {float(betti_wall) / float(torch_wall):.2f}; "
-          f"final val difference: {betti_curve[-1][1] - torch_curve[-1][1]:+.4f}")
+    print(f"{'PyTorch':10s} {r['torch_wall']:9.1f}s {r['torch_ms']:9.2f} {r['torch_curve'][-1][1]:10.4f} {fmt(reach_t):>14s}")
+    print(f"{'Betti':10s} {r['betti_wall']:9.1f}s {r['betti_ms']:9.2f} {r['betti_curve'][-1][1]:10.4f} {fmt(reach_b):>14s}")
+    print(f"wall-time ratio Betti/PyTorch: {r['betti_wall'] / r['torch_wall']:.2f}; "
+          f"final val difference: {r['betti_curve'][-1][1] - r['torch_curve'][-1][1]:+.4f}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Prints the yardstick comparison; draws the curves.")
+    ap.add_argument("--svg", default="docs/yardstick.svg")
+    ap.add_argument("rounds", nargs="+", metavar="ROUND_FOLDER")
+    args = ap.parse_args()
+    results = [read_round(folder) for folder in args.rounds]
+    for i, r in enumerate(results, 1):
+        if len(results) > 1:
+            print(f"-- round {i} ({'PyTorch' if i % 2 else 'Betti'} first)")
+        print_round(r)
+    if len(results) > 1:
+        med = lambda key: statistics.median(r[key] for r in results)
+        ratios = [r["betti_wall"] / r["torch_wall"] for r in results]
+        print(f"-- medians over {len(results)} rounds")
+        print(f"{'':10s} {'wall time':>10s} {'ms/step':>9s}")
+        print(f"{'PyTorch':10s} {med('torch_wall'):9.1f}s {med('torch_ms'):9.2f}")
+        print(f"{'Betti':10s} {med('betti_wall'):9.1f}s {med('betti_ms'):9.2f}")
+        print(f"wall-time ratio Betti/PyTorch: median {statistics.median(ratios):.2f} "
+              f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)})")
+    r = results[-1]
+    torch_curve, betti_curve, svg_path = r["torch_curve"], r["betti_curve"], args.svg
 
     # One SVG with both validation curves against the step.
     w, h, m = 640, 400, 60

@@ -21,17 +21,81 @@ enum Kernel4x24: GEMMMicroKernel {
   ) {
     // A whole tile is merged into C straight from the registers; an edge tile goes through
     // `scratch`, which `mergeEdge` merges with the same arithmetic.
+    // A last panel at most 16 columns wide (the 8 left of 128, the 16 of 64) computes only its
+    // first two vectors: the same sums, in two thirds of the time.
     if rows == 4 && columns == 24 {
       accumulate(
         kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, alpha: alpha,
         beta: beta, into: c, ldo: ldc)
+    } else if rows == 4 && columns == 16 {
+      accumulateSixteen(
+        kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, alpha: alpha,
+        beta: beta, into: c, ldo: ldc)
     } else {
-      accumulate(
-        kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, alpha: 1,
-        beta: 0, into: scratch, ldo: 24)
+      if columns <= 16 {
+        accumulateSixteen(
+          kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, alpha: 1,
+          beta: 0, into: scratch, ldo: 24)
+      } else {
+        accumulate(
+          kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, alpha: 1,
+          beta: 0, into: scratch, ldo: 24)
+      }
       mergeEdge(
         scratch, nr: 24, rows: rows, columns: columns, alpha: alpha, beta: beta, c: c, ldc: ldc)
     }
+  }
+
+  /// `accumulate` for the first 16 columns of the panel only (8 accumulators).
+  @inline(never)
+  static func accumulateSixteen(
+    kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
+    b: UnsafePointer<Float>, bStride: Int, alpha: Float, beta: Float,
+    into out: UnsafeMutablePointer<Float>, ldo: Int
+  ) {
+    var c00 = SIMD8<Float>()
+    var c01 = SIMD8<Float>()
+    var c10 = SIMD8<Float>()
+    var c11 = SIMD8<Float>()
+    var c20 = SIMD8<Float>()
+    var c21 = SIMD8<Float>()
+    var c30 = SIMD8<Float>()
+    var c31 = SIMD8<Float>()
+    var a0 = a
+    var a1 = aRows > 1 ? a + 1 * aStrides.row : a
+    var a2 = aRows > 2 ? a + 2 * aStrides.row : a
+    var a3 = aRows > 3 ? a + 3 * aStrides.row : a
+    let step = aStrides.depth
+    var pb = b
+    for _ in 0..<kc {
+      let b0 = loadVector8(pb)
+      let b1 = loadVector8(pb + 8)
+      var x = SIMD8<Float>(repeating: a0.pointee)
+      c00 = fusedMultiplyAdd(c00, x, b0)
+      c01 = fusedMultiplyAdd(c01, x, b1)
+      x = SIMD8<Float>(repeating: a1.pointee)
+      c10 = fusedMultiplyAdd(c10, x, b0)
+      c11 = fusedMultiplyAdd(c11, x, b1)
+      x = SIMD8<Float>(repeating: a2.pointee)
+      c20 = fusedMultiplyAdd(c20, x, b0)
+      c21 = fusedMultiplyAdd(c21, x, b1)
+      x = SIMD8<Float>(repeating: a3.pointee)
+      c30 = fusedMultiplyAdd(c30, x, b0)
+      c31 = fusedMultiplyAdd(c31, x, b1)
+      a0 += step
+      a1 += step
+      a2 += step
+      a3 += step
+      pb += bStride
+    }
+    mergeRow(c00, alpha, beta, out)
+    mergeRow(c01, alpha, beta, out + 8)
+    mergeRow(c10, alpha, beta, out + ldo)
+    mergeRow(c11, alpha, beta, out + ldo + 8)
+    mergeRow(c20, alpha, beta, out + 2 * ldo)
+    mergeRow(c21, alpha, beta, out + 2 * ldo + 8)
+    mergeRow(c30, alpha, beta, out + 3 * ldo)
+    mergeRow(c31, alpha, beta, out + 3 * ldo + 8)
   }
 
   /// The register-blocked loop alone, in its own function so that nothing else competes for
