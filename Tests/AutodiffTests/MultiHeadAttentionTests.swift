@@ -40,6 +40,107 @@ import Testing
     #expect(results[0].gradient == results[1].gradient)
   }
 
+  /// A mask with holes, rows that end at different columns (not in order), and one row with
+  /// nothing left open: every case the tiled path's extents must handle.
+  func irregularMask(_ t: Int) -> Tensor {
+    var values = [Float](repeating: 0, count: t * t)
+    var rng = SeededRandom(seed: 57)
+    for i in 0..<t {
+      let end = i == 5 ? 0 : Int(rng.next() % UInt64(t)) + 1
+      for j in 0..<t where j >= end || (j % 7 == 3 && j != 0) {
+        values[i * t + j] = -.infinity
+      }
+    }
+    return Tensor(values, shape: [t, t])
+  }
+
+  /// Shapes that take the register-tiled path (whole 16-position groups, whole 16-lane heads),
+  /// causal, unmasked and irregular: the same values and gradients as the composed ops.
+  @Test(arguments: [
+    (2, 64, 4, 32, "causal"), (1, 48, 2, 16, "none"), (2, 32, 2, 64, "irregular"),
+    (1, 16, 1, 48, "causal"), (1, 80, 1, 16, "irregular"),
+  ])
+  func tiledPathMatchesTheComposedOps(
+    b: Int, t: Int, heads: Int, headDim: Int, masking: String
+  ) {
+    #expect(AttentionExtents.applies(t: t, headDim: headDim))
+    let mask = masking == "causal" ? causalMask(t) : masking == "irregular" ? irregularMask(t) : nil
+    let scale = 1 / Float(headDim).squareRoot()
+    let x = randomTensor([b, t, 3 * heads * headDim], seed: 58)
+    let g = randomTensor([b, t, heads * headDim], seed: 59)
+    var results: [(value: [Float], gradient: [Float])] = []
+    for fused in [true, false] {
+      let leaf = x.detached()
+      leaf.requiresGrad = true
+      let y =
+        fused
+        ? leaf.multiHeadAttention(heads: heads, headDim: headDim, scale: scale, mask: mask)
+        : composed(leaf, heads: heads, headDim: headDim, scale: scale, mask: mask)
+      y.backward(gradient: g)
+      results.append((y.scalars, leaf.grad!.scalars))
+    }
+    #expect(results[0].value.allSatisfy { $0.isFinite })
+    #expect(results[0].gradient.allSatisfy { $0.isFinite })
+    assertClose(
+      Tensor(results[0].value, shape: [results[0].value.count]),
+      Tensor(results[1].value, shape: [results[1].value.count]), rtol: 1e-5, atol: 1e-6)
+    assertClose(
+      Tensor(results[0].gradient, shape: [results[0].gradient.count]),
+      Tensor(results[1].gradient, shape: [results[1].gradient.count]), rtol: 1e-5, atol: 1e-6)
+  }
+
+  @Test func tiledPathGradientMatchesFiniteDifferences() {
+    let (t, d) = (16, 16)
+    #expect(AttentionExtents.applies(t: t, headDim: d))
+    for mask in [causalMask(t), irregularMask(t)] {
+      let x = randomTensor([1, t, 3 * d], seed: 60)
+      x.requiresGrad = true
+      checkGradients([x], "tiled attention") {
+        x.multiHeadAttention(heads: 1, headDim: d, scale: 0.25, mask: mask)
+      }
+    }
+  }
+
+  @Test func tiledPathMatchesABruteForceLoop() {
+    // Two heads over 32 positions, causal, written out with scalar loops in Double.
+    let (t, d, heads) = (32, 16, 2)
+    let w = heads * d
+    let x = randomTensor([1, t, 3 * w], seed: 61)
+    let v = x.scalars.map(Double.init)
+    let y = x.multiHeadAttention(heads: heads, headDim: d, scale: 0.25, mask: causalMask(t))
+      .scalars
+    var worst = 0.0
+    for h in 0..<heads {
+      for i in 0..<t {
+        let scores = (0...i).map { j in
+          0.25 * (0..<d).reduce(0.0) { $0 + v[i * 3 * w + h * d + $1] * v[j * 3 * w + w + h * d + $1] }
+        }
+        let top = scores.max()!
+        let e = scores.map { Foundation.exp($0 - top) }
+        let total = e.reduce(0, +)
+        for c in 0..<d {
+          let expected = (0...i).reduce(0.0) {
+            $0 + e[$1] / total * v[$1 * 3 * w + 2 * w + h * d + c]
+          }
+          worst = max(worst, abs(Double(y[i * w + h * d + c]) - expected))
+        }
+      }
+    }
+    #expect(worst < 1e-5, "largest difference \(worst)")
+  }
+
+  @Test func extentsOfACausalMask() {
+    let e = AttentionExtents(t: 32, mask: causalMask(32).pointer)
+    #expect(e.depth == (0..<8).map { 4 * $0 + 4 })
+    #expect(e.columns == [16, 16, 16, 16, 32, 32, 32, 32])
+    #expect(e.firstRow == (0..<8).map { 4 * $0 })
+    let open = AttentionExtents(t: 32, mask: nil)
+    #expect(open.depth == [Int](repeating: 32, count: 8))
+    #expect(open.firstRow == [Int](repeating: 0, count: 8))
+    #expect(!AttentionExtents.applies(t: 17, headDim: 16))
+    #expect(!AttentionExtents.applies(t: 64, headDim: 24))
+  }
+
   @Test func gradientMatchesFiniteDifferences() {
     let x = randomTensor([2, 4, 3 * 2 * 3], seed: 53)
     x.requiresGrad = true

@@ -10,6 +10,10 @@ extension Tensor {
   /// each product and each softmax row runs the same kernels on the same numbers. It saves the
   /// copies into and out of the per-head layout and the zero-filled gradient the split builds;
   /// the attention probabilities `(B, H, T, T)` are kept for backward. `mask` is `(T, T)`.
+  ///
+  /// Sequences of whole 16-position groups (up to 256) with heads of whole 16-lane vectors run
+  /// `tiledAttention` instead: the same sums in the same order, without GEMM calls, and without
+  /// the scores the mask removes.
   public func multiHeadAttention(heads: Int, headDim: Int, scale alpha: Float, mask: Tensor?)
     -> Tensor
   {
@@ -20,6 +24,9 @@ extension Tensor {
     if let mask {
       precondition(
         mask.shape == [t, t], "multiHeadAttention: mask shape \(mask.shape) must be [\(t), \(t)]")
+    }
+    if AttentionExtents.applies(t: t, headDim: headDim) {
+      return tiledAttention(heads: heads, headDim: headDim, scale: alpha, mask: mask)
     }
     let ld = 3 * width
     let out = Tensor(uninitializedShape: [b, t, width])

@@ -1,0 +1,138 @@
+/// Register-tiled products for attention over short sequences (a few dozen positions, heads of
+/// 16 to 64 dimensions), where a general GEMM call costs more in packing, edge tiles and setup
+/// than the arithmetic it does. Every product is `out = α·A·B` over rows of four and columns in
+/// 32- and 16-wide panels, its depth summed in order with one fused multiply-add per term, as
+/// the GEMM's micro-kernels do; A is read with any row and depth strides, so `Aᵀ` costs nothing.
+enum AttentionTiles {
+  typealias V = SIMD16<Float>
+
+  /// `out[r·ldo + c] = α·Σ_{k<depth} a[r·ar + k·ak]·b[k·ldb + c]` for `r < 4`, `c < columns`;
+  /// `columns` is a multiple of 16. An empty depth writes zeros.
+  @inline(__always)
+  static func product4(
+    columns: Int, depth: Int, a: UnsafePointer<Float>, ar: Int, ak: Int, b: UnsafePointer<Float>,
+    ldb: Int, alpha: Float, out: UnsafeMutablePointer<Float>, ldo: Int
+  ) {
+    var c = 0
+    while c + 32 <= columns {
+      panel4x32(
+        depth: depth, a: a, ar: ar, ak: ak, b: b + c, ldb: ldb, alpha: alpha, out: out + c,
+        ldo: ldo)
+      c += 32
+    }
+    if c < columns {
+      panel4x16(
+        depth: depth, a: a, ar: ar, ak: ak, b: b + c, ldb: ldb, alpha: alpha, out: out + c,
+        ldo: ldo)
+    }
+  }
+
+  /// Four rows by 32 columns: eight accumulators, enough to keep two FMA units busy through
+  /// their latency.
+  @inline(__always)
+  static func panel4x32(
+    depth: Int, a: UnsafePointer<Float>, ar: Int, ak: Int, b: UnsafePointer<Float>, ldb: Int,
+    alpha: Float, out: UnsafeMutablePointer<Float>, ldo: Int
+  ) {
+    var (c00, c01, c10, c11) = (V(), V(), V(), V())
+    var (c20, c21, c30, c31) = (V(), V(), V(), V())
+    var (pa, pb) = (a, b)
+    for _ in 0..<depth {
+      let b0 = loadVector(pb)
+      let b1 = loadVector(pb + 16)
+      var x = V(repeating: pa[0])
+      c00 = VectorMath.fma(x, b0, c00)
+      c01 = VectorMath.fma(x, b1, c01)
+      x = V(repeating: pa[ar])
+      c10 = VectorMath.fma(x, b0, c10)
+      c11 = VectorMath.fma(x, b1, c11)
+      x = V(repeating: pa[2 * ar])
+      c20 = VectorMath.fma(x, b0, c20)
+      c21 = VectorMath.fma(x, b1, c21)
+      x = V(repeating: pa[3 * ar])
+      c30 = VectorMath.fma(x, b0, c30)
+      c31 = VectorMath.fma(x, b1, c31)
+      pa += ak
+      pb += ldb
+    }
+    let s = V(repeating: alpha)
+    storeVector(s * c00, out)
+    storeVector(s * c01, out + 16)
+    storeVector(s * c10, out + ldo)
+    storeVector(s * c11, out + ldo + 16)
+    storeVector(s * c20, out + 2 * ldo)
+    storeVector(s * c21, out + 2 * ldo + 16)
+    storeVector(s * c30, out + 3 * ldo)
+    storeVector(s * c31, out + 3 * ldo + 16)
+  }
+
+  /// Four rows by 16 columns, for the last panel of an odd number of 16-column groups.
+  @inline(__always)
+  static func panel4x16(
+    depth: Int, a: UnsafePointer<Float>, ar: Int, ak: Int, b: UnsafePointer<Float>, ldb: Int,
+    alpha: Float, out: UnsafeMutablePointer<Float>, ldo: Int
+  ) {
+    var (c0, c1, c2, c3) = (V(), V(), V(), V())
+    var (pa, pb) = (a, b)
+    for _ in 0..<depth {
+      let b0 = loadVector(pb)
+      c0 = VectorMath.fma(V(repeating: pa[0]), b0, c0)
+      c1 = VectorMath.fma(V(repeating: pa[ar]), b0, c1)
+      c2 = VectorMath.fma(V(repeating: pa[2 * ar]), b0, c2)
+      c3 = VectorMath.fma(V(repeating: pa[3 * ar]), b0, c3)
+      pa += ak
+      pb += ldb
+    }
+    let s = V(repeating: alpha)
+    storeVector(s * c0, out)
+    storeVector(s * c1, out + ldo)
+    storeVector(s * c2, out + 2 * ldo)
+    storeVector(s * c3, out + 3 * ldo)
+  }
+
+  /// `out[c·t + j] = x[j·ld + c]` for `j < t`, `c < d`: one head's keys or values turned so
+  /// that a row of scores is a run of contiguous columns.
+  @inline(__always)
+  static func transpose(
+    _ x: UnsafePointer<Float>, ld: Int, t: Int, d: Int, into out: UnsafeMutablePointer<Float>
+  ) {
+    for j in 0..<t {
+      let row = x + j * ld
+      for c in 0..<d { out[c * t + j] = row[c] }
+    }
+  }
+}
+
+/// Which scores of each query row can be nonzero: the columns before the row's last entry that
+/// the additive mask leaves finite. Rows are taken four at a time, as the tiles compute them.
+struct AttentionExtents: Sendable {
+  /// For each block of four rows: one past the last column any of them attends to.
+  let depth: [Int]
+  /// The same rounded up to a multiple of 16 (at most `t`): the score columns computed.
+  let columns: [Int]
+  /// For each block of four columns: the first row that attends to any of them (`t` if none).
+  let firstRow: [Int]
+
+  /// Whether the tiles apply: whole 16-column groups, heads of whole vectors, and sequences
+  /// short enough that rereading a head's keys for every four rows stays in cache.
+  static func applies(t: Int, headDim: Int) -> Bool {
+    t > 0 && t % 16 == 0 && t <= 256 && headDim > 0 && headDim % 16 == 0 && headDim <= 128
+  }
+
+  init(t: Int, mask: UnsafePointer<Float>?) {
+    var rowEnd = [Int](repeating: t, count: t)
+    if let mask {
+      for i in 0..<t {
+        var end = t
+        while end > 0 && mask[i * t + end - 1] == -.infinity { end -= 1 }
+        rowEnd[i] = end
+      }
+    }
+    let blocks = t / 4
+    depth = (0..<blocks).map { rowEnd[4 * $0..<4 * $0 + 4].max()! }
+    columns = depth.map { Swift.min(t, ($0 + 15) / 16 * 16) }
+    firstRow = (0..<blocks).map { block in
+      rowEnd.firstIndex(where: { $0 > 4 * block }) ?? t
+    }
+  }
+}
