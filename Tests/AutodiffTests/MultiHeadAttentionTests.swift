@@ -55,7 +55,8 @@ import Testing
   }
 
   /// Shapes that take the register-tiled path (whole 16-position groups, whole 16-lane heads),
-  /// causal, unmasked and irregular: the same values and gradients as the composed ops.
+  /// causal, unmasked and irregular: the same values and gradients as the composed ops, bit for
+  /// bit (the skipped terms are exact zeros, and every sum runs in the same order).
   @Test(arguments: [
     (2, 64, 4, 32, "causal"), (1, 48, 2, 16, "none"), (2, 32, 2, 64, "irregular"),
     (1, 16, 1, 48, "causal"), (1, 80, 1, 16, "irregular"),
@@ -81,12 +82,8 @@ import Testing
     }
     #expect(results[0].value.allSatisfy { $0.isFinite })
     #expect(results[0].gradient.allSatisfy { $0.isFinite })
-    assertClose(
-      Tensor(results[0].value, shape: [results[0].value.count]),
-      Tensor(results[1].value, shape: [results[1].value.count]), rtol: 1e-5, atol: 1e-6)
-    assertClose(
-      Tensor(results[0].gradient, shape: [results[0].gradient.count]),
-      Tensor(results[1].gradient, shape: [results[1].gradient.count]), rtol: 1e-5, atol: 1e-6)
+    #expect(results[0].value == results[1].value)
+    #expect(results[0].gradient == results[1].gradient)
   }
 
   @Test func tiledPathGradientMatchesFiniteDifferences() {

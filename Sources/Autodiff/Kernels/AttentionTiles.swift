@@ -90,6 +90,47 @@ enum AttentionTiles {
     storeVector(s * c3, out + 3 * ldo)
   }
 
+  /// `row = softmax(row + mask)` over `columns` (a multiple of 16) values, in place: the same
+  /// arithmetic in the same order as `Tensor.softmaxRow` (lane-wise maximum and sum, one
+  /// division), written inline for rows this short. A row with nothing left open is all zeros.
+  @inline(__always)
+  static func softmax(_ row: UnsafeMutablePointer<Float>, mask: UnsafePointer<Float>?, columns: Int)
+  {
+    var m = V(repeating: -.infinity)
+    var c = 0
+    while c < columns {
+      var v = loadVector(row + c)
+      if let mask {
+        v += loadVector(mask + c)
+        storeVector(v, row + c)
+      }
+      m = VectorMath.blend(VectorMath.signMask(m - v), v, m)
+      c += 16
+    }
+    let m8 = VectorMath.blend8(m.lowHalf, m.highHalf)
+    let m4 = VectorMath.blend4(m8.lowHalf, m8.highHalf)
+    let largest = Swift.max(Swift.max(m4[0], m4[1]), Swift.max(m4[2], m4[3]))
+    if largest == -.infinity {
+      row.update(repeating: 0, count: columns)
+      return
+    }
+    let shift = V(repeating: largest)
+    var total = V()
+    c = 0
+    while c < columns {
+      let e = VectorMath.exp(loadVector(row + c) - shift)
+      storeVector(e, row + c)
+      total += e
+      c += 16
+    }
+    let inverse = V(repeating: 1 / VectorMath.total(total))
+    c = 0
+    while c < columns {
+      storeVector(loadVector(row + c) * inverse, row + c)
+      c += 16
+    }
+  }
+
   /// `out[c·t + j] = x[j·ld + c]` for `j < t`, `c < d`: one head's keys or values turned so
   /// that a row of scores is a run of contiguous columns.
   @inline(__always)

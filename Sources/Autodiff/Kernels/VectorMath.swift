@@ -47,6 +47,20 @@ public enum VectorMath {
     return blend(signMask(x - b), b, x)
   }
 
+  /// The larger of `a` and `b` lane by lane, chosen by the sign of `a − b` (no comparison).
+  @inline(__always) static func blend8(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    let m = unsafeBitCast(unsafeBitCast(a - b, to: SIMD8<Int32>.self) &>> 31, to: SIMD8<UInt32>.self)
+    let (x, y) = (unsafeBitCast(b, to: SIMD8<UInt32>.self), unsafeBitCast(a, to: SIMD8<UInt32>.self))
+    return unsafeBitCast((x & m) | (y & ~m), to: SIMD8<Float>.self)
+  }
+
+  /// `blend8` on four lanes.
+  @inline(__always) static func blend4(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> {
+    let m = unsafeBitCast(unsafeBitCast(a - b, to: SIMD4<Int32>.self) &>> 31, to: SIMD4<UInt32>.self)
+    let (x, y) = (unsafeBitCast(b, to: SIMD4<UInt32>.self), unsafeBitCast(a, to: SIMD4<UInt32>.self))
+    return unsafeBitCast((x & m) | (y & ~m), to: SIMD4<Float>.self)
+  }
+
   /// The sum of the lanes as a tree of vector adds (`sum()` is not vectorized).
   @inline(__always) public static func total(_ x: V) -> Float {
     let x8 = x.lowHalf + x.highHalf

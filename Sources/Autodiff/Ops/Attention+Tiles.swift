@@ -28,7 +28,7 @@ extension Tensor {
             alpha: alpha, out: p + i0 * t, ldo: t)
           for i in i0..<i0 + 4 {
             let row = p + i * t
-            Tensor.softmaxRow(row, mask: mp.map { $0 + i * t }, row, columns, log: false)
+            AttentionTiles.softmax(row, mask: mp.map { $0 + i * t }, columns: columns)
             (row + columns).update(repeating: 0, count: t - columns)
           }
           AttentionTiles.product4(
