@@ -53,3 +53,30 @@ import Testing
     }
   }
 }
+
+/// The Double-accumulated dot product against a plain loop in Double, over lengths with and
+/// without a tail.
+@Suite struct DotProductTests {
+  @Test(arguments: [0, 1, 15, 16, 17, 100, 1000, 4099])
+  func matchesAPlainLoop(n: Int) {
+    var rng = SeededRandom(seed: UInt64(300 + n))
+    let x = (0..<n).map { _ in Float(rng.nextNormal()) }
+    let y = (0..<n).map { _ in Float(rng.nextNormal()) }
+    var expected = 0.0
+    var magnitude = 0.0
+    for i in 0..<n {
+      expected += Double(x[i]) * Double(y[i])
+      magnitude += abs(Double(x[i]) * Double(y[i]))
+    }
+    let dot = Kernels.dot(x, y, n)
+    let squares = Kernels.sumOfSquares(x, n)
+    #expect(abs(dot - expected) <= 1e-14 * max(1, magnitude), "n \(n): \(dot) vs \(expected)")
+    let expectedSquares = x.reduce(0.0) { $0 + Double($1) * Double($1) }
+    #expect(abs(squares - expectedSquares) <= 1e-14 * max(1, expectedSquares))
+    if n == 17 {
+      // Exact: small integers, whose products and sums Double holds exactly.
+      let a = (0..<n).map { Float($0 % 5) - 2 }
+      #expect(Kernels.dot(a, a, n) == Double(a.reduce(0) { $0 + $1 * $1 }))
+    }
+  }
+}

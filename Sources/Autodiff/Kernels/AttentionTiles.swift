@@ -14,18 +14,25 @@ enum AttentionTiles {
     ldb: Int, alpha: Float, out: UnsafeMutablePointer<Float>, ldo: Int
   ) {
     var c = 0
-    while c + 32 <= columns {
+    // Eight 16-lane accumulators take all sixteen registers of a 256-bit machine; there the
+    // tiles are 16 columns wide.
+    let pairs = wide ? columns / 32 : 0
+    for _ in 0..<pairs {
       panel4x32(
         depth: depth, a: a, ar: ar, ak: ak, b: b + c, ldb: ldb, alpha: alpha, out: out + c,
         ldo: ldo)
       c += 32
     }
-    if c < columns {
+    while c < columns {
       panel4x16(
         depth: depth, a: a, ar: ar, ak: ak, b: b + c, ldb: ldb, alpha: alpha, out: out + c,
         ldo: ldo)
+      c += 16
     }
   }
+
+  /// Whether 512-bit registers hold a 16-lane vector each (as for the GEMM's wide kernels).
+  static let wide = GEMM.kernel == .wide
 
   /// Four rows by 32 columns: eight accumulators, enough to keep two FMA units busy through
   /// their latency.

@@ -19,29 +19,31 @@ public enum Kernels {
     for i in 0..<n { out[i] = x[i] * s }
   }
 
-  /// Σ x[i]·y[i], accumulated in Double: eight partial sums (over i mod 8, each in index order,
-  /// so that eight additions are in flight instead of one chain), added pairwise at the end.
+  /// Σ x[i]·y[i], accumulated in Double: sixteen partial sums (over i mod 16, each in index
+  /// order, two 8-lane vectors so that the additions run side by side), added as
+  /// `VectorMath.total` adds lanes, then the tail in order. Each product of two floats is exact
+  /// in Double, so only the order of the additions rounds.
   @inlinable public static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int)
     -> Double
   {
-    var (s0, s1, s2, s3, s4, s5, s6, s7) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    var (s0, s1) = (SIMD8<Double>(), SIMD8<Double>())
     var i = 0
-    while i + 8 <= n {
-      s0 += Double(x[i]) * Double(y[i])
-      s1 += Double(x[i + 1]) * Double(y[i + 1])
-      s2 += Double(x[i + 2]) * Double(y[i + 2])
-      s3 += Double(x[i + 3]) * Double(y[i + 3])
-      s4 += Double(x[i + 4]) * Double(y[i + 4])
-      s5 += Double(x[i + 5]) * Double(y[i + 5])
-      s6 += Double(x[i + 6]) * Double(y[i + 6])
-      s7 += Double(x[i + 7]) * Double(y[i + 7])
-      i += 8
+    while i + 16 <= n {
+      let a = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+      let b = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
+      s0 += SIMD8<Double>(a.lowHalf) * SIMD8<Double>(b.lowHalf)
+      s1 += SIMD8<Double>(a.highHalf) * SIMD8<Double>(b.highHalf)
+      i += 16
     }
+    let s8 = s0 + s1
+    let s4 = s8.lowHalf + s8.highHalf
+    let s2 = s4.lowHalf + s4.highHalf
+    var total = s2.x + s2.y
     while i < n {
-      s0 += Double(x[i]) * Double(y[i])
+      total += Double(x[i]) * Double(y[i])
       i += 1
     }
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+    return total
   }
 
   /// Σ x[i]², accumulated in Double as `dot`.
