@@ -17,24 +17,31 @@ import Testing
     return attention.matmul(parts[2]).permuted([0, 2, 1, 3]).reshaped([b, t, w])
   }
 
+  /// The output and the input's gradient for output gradient `g`, from the fused op or the
+  /// composed ones, with the usual scale `1/√d`.
+  func valueAndGradient(
+    _ x: Tensor, _ g: Tensor, fused: Bool, heads: Int, headDim: Int, mask: Tensor?
+  ) -> (value: [Float], gradient: [Float]) {
+    let scale = 1 / Float(headDim).squareRoot()
+    let leaf = x.detached()
+    leaf.requiresGrad = true
+    let y =
+      fused
+      ? leaf.multiHeadAttention(heads: heads, headDim: headDim, scale: scale, mask: mask)
+      : composed(leaf, heads: heads, headDim: headDim, scale: scale, mask: mask)
+    y.backward(gradient: g)
+    return (y.scalars, leaf.grad!.scalars)
+  }
+
   @Test(arguments: [(2, 5, 2, 3, true), (3, 64, 4, 32, true), (2, 17, 3, 16, false)])
   func sameBitsAsTheComposedOps(
     b: Int, t: Int, heads: Int, headDim: Int, masked: Bool
   ) {
     let mask = masked ? causalMask(t) : nil
-    let scale = 1 / Float(headDim).squareRoot()
     let x = randomTensor([b, t, 3 * heads * headDim], seed: 51)
     let g = randomTensor([b, t, heads * headDim], seed: 52)
-    var results: [(value: [Float], gradient: [Float])] = []
-    for fused in [true, false] {
-      let leaf = x.detached()
-      leaf.requiresGrad = true
-      let y =
-        fused
-        ? leaf.multiHeadAttention(heads: heads, headDim: headDim, scale: scale, mask: mask)
-        : composed(leaf, heads: heads, headDim: headDim, scale: scale, mask: mask)
-      y.backward(gradient: g)
-      results.append((y.scalars, leaf.grad!.scalars))
+    let results = [true, false].map { fused in
+      valueAndGradient(x, g, fused: fused, heads: heads, headDim: headDim, mask: mask)
     }
     #expect(results[0].value == results[1].value)
     #expect(results[0].gradient == results[1].gradient)
@@ -66,19 +73,10 @@ import Testing
   ) {
     #expect(AttentionExtents.applies(t: t, headDim: headDim))
     let mask = masking == "causal" ? causalMask(t) : masking == "irregular" ? irregularMask(t) : nil
-    let scale = 1 / Float(headDim).squareRoot()
     let x = randomTensor([b, t, 3 * heads * headDim], seed: 58)
     let g = randomTensor([b, t, heads * headDim], seed: 59)
-    var results: [(value: [Float], gradient: [Float])] = []
-    for fused in [true, false] {
-      let leaf = x.detached()
-      leaf.requiresGrad = true
-      let y =
-        fused
-        ? leaf.multiHeadAttention(heads: heads, headDim: headDim, scale: scale, mask: mask)
-        : composed(leaf, heads: heads, headDim: headDim, scale: scale, mask: mask)
-      y.backward(gradient: g)
-      results.append((y.scalars, leaf.grad!.scalars))
+    let results = [true, false].map { fused in
+      valueAndGradient(x, g, fused: fused, heads: heads, headDim: headDim, mask: mask)
     }
     #expect(results[0].value.allSatisfy { $0.isFinite })
     #expect(results[0].gradient.allSatisfy { $0.isFinite })
