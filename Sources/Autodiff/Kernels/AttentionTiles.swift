@@ -1,5 +1,5 @@
 /// Register-tiled products for attention over short sequences (a few dozen positions, heads of
-/// 16 to 64 dimensions), where a general GEMM call costs more in packing, edge tiles and setup
+/// 16 to 128 dimensions), where a general GEMM call costs more in packing, edge tiles and setup
 /// than the arithmetic it does. Every product is `out = α·A·B` over rows of four and columns in
 /// 32- and 16-wide panels, its depth summed in order with one fused multiply-add per term, as
 /// the GEMM's micro-kernels do; A is read with any row and depth strides, so `Aᵀ` costs nothing.
@@ -114,9 +114,7 @@ enum AttentionTiles {
       m = VectorMath.blend(VectorMath.signMask(m - v), v, m)
       c += 16
     }
-    let m8 = VectorMath.blend8(m.lowHalf, m.highHalf)
-    let m4 = VectorMath.blend4(m8.lowHalf, m8.highHalf)
-    let largest = Swift.max(Swift.max(m4[0], m4[1]), Swift.max(m4[2], m4[3]))
+    let largest = VectorMath.largestLane(m)
     if largest == -.infinity {
       row.update(repeating: 0, count: columns)
       return

@@ -47,18 +47,20 @@ public enum VectorMath {
     return blend(signMask(x - b), b, x)
   }
 
-  /// The larger of `a` and `b` lane by lane, chosen by the sign of `a − b` (no comparison).
-  @inline(__always) static func blend8(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
-    let m = unsafeBitCast(unsafeBitCast(a - b, to: SIMD8<Int32>.self) &>> 31, to: SIMD8<UInt32>.self)
-    let (x, y) = (unsafeBitCast(b, to: SIMD8<UInt32>.self), unsafeBitCast(a, to: SIMD8<UInt32>.self))
-    return unsafeBitCast((x & m) | (y & ~m), to: SIMD8<Float>.self)
-  }
-
-  /// `blend8` on four lanes.
-  @inline(__always) static func blend4(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> {
-    let m = unsafeBitCast(unsafeBitCast(a - b, to: SIMD4<Int32>.self) &>> 31, to: SIMD4<UInt32>.self)
-    let (x, y) = (unsafeBitCast(b, to: SIMD4<UInt32>.self), unsafeBitCast(a, to: SIMD4<UInt32>.self))
-    return unsafeBitCast((x & m) | (y & ~m), to: SIMD4<Float>.self)
+  /// The largest lane of `x`, as a tree of halves; each step keeps the larger of two lanes by
+  /// the sign of their difference, as `Kernels.maximum` does (no comparison).
+  @inline(__always) static func largestLane(_ x: V) -> Float {
+    @inline(__always) func larger<W: SIMD>(_ a: W, _ b: W) -> W
+    where W.Scalar == Float, W.MaskStorage.Scalar == Int32 {
+      let m = unsafeBitCast(a - b, to: W.MaskStorage.self) &>> 31
+      let (x, y) = (
+        unsafeBitCast(b, to: W.MaskStorage.self), unsafeBitCast(a, to: W.MaskStorage.self)
+      )
+      return unsafeBitCast((x & m) | (y & ~m), to: W.self)
+    }
+    let x8 = larger(x.lowHalf, x.highHalf)
+    let x4 = larger(x8.lowHalf, x8.highHalf)
+    return Swift.max(Swift.max(x4[0], x4[1]), Swift.max(x4[2], x4[3]))
   }
 
   /// The sum of the lanes as a tree of vector adds (`sum()` is not vectorized).
