@@ -29,10 +29,8 @@ public enum Kernels {
     var (s0, s1) = (SIMD8<Double>(), SIMD8<Double>())
     var i = 0
     while i + 16 <= n {
-      let a = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-      let b = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
-      s0 += SIMD8<Double>(a.lowHalf) * SIMD8<Double>(b.lowHalf)
-      s1 += SIMD8<Double>(a.highHalf) * SIMD8<Double>(b.highHalf)
+      s0 += widened(x + i) * widened(y + i)
+      s1 += widened(x + i + 8) * widened(y + i + 8)
       i += 16
     }
     let s8 = s0 + s1
@@ -44,6 +42,15 @@ public enum Kernels {
       i += 1
     }
     return total
+  }
+
+  /// `x[0..<8]` in Double. Written lane by lane, which compiles to one widening load; the
+  /// vector form `SIMD8<Double>(SIMD8<Float>)` becomes a long run of scalar conversions and
+  /// shuffles.
+  @inlinable @inline(__always) static func widened(_ x: UnsafePointer<Float>) -> SIMD8<Double> {
+    SIMD8<Double>(
+      Double(x[0]), Double(x[1]), Double(x[2]), Double(x[3]), Double(x[4]), Double(x[5]),
+      Double(x[6]), Double(x[7]))
   }
 
   /// Σ x[i]², accumulated in Double as `dot`.
