@@ -89,6 +89,19 @@ private func oneParameter(role: ParameterRole = .matrix) -> NamedParameter {
     #expect(!again)
   }
 
+  @Test func clippingUsesAGivenNorm() {
+    // A norm already known is taken as given: here 4, though the gradient's own is ≈ 0.56.
+    let p = oneParameter()
+    let (norm, clipped) = clipGradients([p], maxNorm: 1, norm: 4)
+    #expect(norm == 4 && clipped)
+    let f = Float(1 / (4 + 1e-6))
+    #expect(p.tensor.grad!.scalars == [0.5 * f, 0.25 * f])
+    let q = oneParameter()
+    #expect(clipGradients([q], maxNorm: 1, norm: 0.5) == (0.5, false))
+    #expect(q.tensor.grad!.scalars == [0.5, 0.25])
+    #expect(globalGradientNorm(squaredSums: [9, 16]) == 5)
+  }
+
   @Test func stateRoundTripContinuesIdentically() throws {
     let a = oneParameter()
     let b = oneParameter()

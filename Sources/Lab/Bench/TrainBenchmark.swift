@@ -74,11 +74,12 @@ public func trainBenchmark(
     loss.backward()
     var rows: [ProbeRow] = []
     var snapshot: ParameterSnapshot?
+    let norm = globalGradientNorm(parameters)
     if let runner, gradientsDue {
       (rows, snapshot) = runner.gradientRows(
-        step: step + 1, parameters: parameters, capture: capture, clip: 1)
+        step: step + 1, parameters: parameters, capture: capture, clip: 1, globalNorm: norm)
     }
-    clipGradients(parameters, maxNorm: 1)
+    clipGradients(parameters, maxNorm: 1, norm: norm)
     optimizer.step(parameters, lr: 3e-4)
     if let snapshot { rows += snapshot.rows(step: step + 1, parameters: parameters) }
     if let runner { rows += runner.stateRows(step: step + 1, parameters: parameters) }

@@ -37,12 +37,12 @@ final class ProbeRunner {
     config.gradients.isDue(atStep: step)
   }
 
-  /// Gradient-flow rows for update `step`, read before clipping; returns the snapshot that
-  /// `updateRows` needs after the optimizer step.
+  /// Gradient-flow rows for update `step`, read before clipping (`globalNorm` is the gradients'
+  /// global norm); returns the snapshot that `updateRows` needs after the optimizer step.
   func gradientRows(
-    step: Int, parameters: [NamedParameter], capture: ForwardCapture?, clip: Double
+    step: Int, parameters: [NamedParameter], capture: ForwardCapture?, clip: Double,
+    globalNorm norm: Double
   ) -> ([ProbeRow], ParameterSnapshot) {
-    let norm = globalGradientNorm(parameters)
     let clipped = clip > 0 && clip / (norm + 1e-6) < 1
     let rows = GradientFlow.rows(
       step: step, parameters: parameters, capture: capture, globalNorm: norm, clipped: clipped)

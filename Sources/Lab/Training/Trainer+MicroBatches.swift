@@ -7,10 +7,13 @@ extension Trainer {
   /// parameters' `grad`s: each part's gradient, scaled by its share of the batch's weight,
   /// summed in part order. With `residualGradients`, each part captures its residual states
   /// and their gradients, joined into one capture of the whole batch for the gradient probes.
-  /// Returns the batch's loss, its predictions (empty unless `predictions`) and that capture.
+  /// Returns the batch's loss, its predictions (empty unless `predictions`), that capture, and
+  /// the global norm of the summed gradient. The norm's terms are taken as each parameter's sum
+  /// is made, on the thread that made it and while it is still in that core's cache; the value
+  /// is the one `globalGradientNorm` gives.
   func microBatchStep(
     _ batch: Batch, parts: Int, residualGradients: Bool, predictions wantsPredictions: Bool
-  ) -> (loss: Double, predictions: [Int32], capture: ForwardCapture?) {
+  ) -> (loss: Double, predictions: [Int32], capture: ForwardCapture?, gradientNorm: Double) {
     let pieces = batch.split(into: parts)
     let total = batch.totalWeight
     // Part 0 continues the dropout stream; the others get generators seeded from it.
@@ -45,19 +48,27 @@ extension Trainer {
       }
     }
     dropoutRandom = generators[0]
+    var squaredSums = [Double](repeating: 0, count: parameters.count)
     let sums = [Tensor?](unsafeUninitializedCapacity: parameters.count) { sums, count in
-      Parallel.forEach(parameters.count) { i in
-        let gradients = sinks.compactMap { $0.gradient(of: parameters[i].tensor) }
-        for g in gradients.dropFirst() {
-          Kernels.addInPlace(gradients[0].pointer, g.pointer, g.count)
+      squaredSums.withUnsafeMutableBufferPointer { squaredSums in
+        Parallel.forEach(parameters.count) { i in
+          let gradients = sinks.compactMap { $0.gradient(of: parameters[i].tensor) }
+          for g in gradients.dropFirst() {
+            Kernels.addInPlace(gradients[0].pointer, g.pointer, g.count)
+          }
+          (sums.baseAddress! + i).initialize(to: gradients.first)
+          if let sum = gradients.first {
+            squaredSums[i] = Kernels.sumOfSquares(sum.pointer, sum.count)
+          }
         }
-        (sums.baseAddress! + i).initialize(to: gradients.first)
       }
       count = parameters.count
     }
     for (p, sum) in zip(parameters, sums) { p.tensor.grad = sum }
     return (
-      losses.reduce(0, +), predictions.flatMap { $0 }, captures.map(ForwardCapture.joiningResiduals)
+      losses.reduce(0, +), predictions.flatMap { $0 },
+      captures.map(ForwardCapture.joiningResiduals),
+      globalGradientNorm(squaredSums: squaredSums)
     )
   }
 }

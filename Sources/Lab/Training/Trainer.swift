@@ -193,7 +193,8 @@ public final class Trainer {
         try finishStep(
           batch: batch, started: started, lr: lr, lossValue: result.loss,
           predictions: { result.predictions }, regularizerValues: [:], capture: result.capture,
-          gradientsDue: gradientsDue, observer: observer, sinceLog: &sinceLog)
+          gradientsDue: gradientsDue, gradientNorm: result.gradientNorm, observer: observer,
+          sinceLog: &sinceLog)
         continue
       }
       let ctx = model.makeContext(
@@ -242,11 +243,12 @@ public final class Trainer {
   }
 
   /// The rest of a step once the gradients are in place: probes, clipping, the update, and the
-  /// step's metrics row, evaluation and checkpoint when due.
+  /// step's metrics row, evaluation and checkpoint when due. `gradientNorm` is the gradients'
+  /// global norm when already known.
   private func finishStep(
     batch: Batch, started: UInt64, lr: Double, lossValue: Double,
     predictions: () -> [Int32], regularizerValues: [String: Double], capture: ForwardCapture?,
-    gradientsDue: Bool, observer: (TrainingEvent) -> Void,
+    gradientsDue: Bool, gradientNorm: Double? = nil, observer: (TrainingEvent) -> Void,
     sinceLog: inout (tokens: Int, time: Double)
   ) throws {
     let t = config.training
@@ -254,15 +256,17 @@ public final class Trainer {
     let clip = config.optimizer.gradClip
     var probeRows: [ProbeRow] = []
     var snapshot: ParameterSnapshot?
+    let gradientNorm = gradientNorm ?? globalGradientNorm(parameters)
     if gradientsDue {
       let (rows, before) = probes.gradientRows(
-        step: step + 1, parameters: parameters, capture: capture, clip: clip)
+        step: step + 1, parameters: parameters, capture: capture, clip: clip,
+        globalNorm: gradientNorm)
       probeRows = rows
       snapshot = before
     }
     let (norm, clipped) =
       clip > 0
-      ? clipGradients(parameters, maxNorm: clip) : (globalGradientNorm(parameters), false)
+      ? clipGradients(parameters, maxNorm: clip, norm: gradientNorm) : (gradientNorm, false)
     optimizer.step(parameters, lr: Float(lr))
     step += 1
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9

@@ -40,6 +40,12 @@ public struct OptimizerStateError: Error, CustomStringConvertible {
   public let description: String
 }
 
+/// The global L2 norm from each parameter's `Kernels.sumOfSquares` of its gradient (0 for a
+/// parameter without one), added in parameter order.
+public func globalGradientNorm(squaredSums: [Double]) -> Double {
+  squaredSums.reduce(0, +).squareRoot()
+}
+
 /// The global L2 norm of all gradients, accumulated in Double in parameter order.
 public func globalGradientNorm(_ parameters: [NamedParameter]) -> Double {
   // Each parameter's sum on one thread, in index order; the sums added in parameter order.
@@ -49,17 +55,20 @@ public func globalGradientNorm(_ parameters: [NamedParameter]) -> Double {
       if let g = parameters[i].tensor.grad { sums[i] = Kernels.sumOfSquares(g.pointer, g.count) }
     }
   }
-  return sums.reduce(0, +).squareRoot()
+  return globalGradientNorm(squaredSums: sums)
 }
 
 /// Scales all gradients so that their global norm is at most `maxNorm`, as PyTorch's
 /// `clip_grad_norm_` (factor `maxNorm / (norm + 1e-6)`, applied only when below 1).
+/// `norm` is the gradients' global norm when already known (it is computed otherwise).
 /// Returns the norm before clipping and whether clipping fired.
 @discardableResult
-public func clipGradients(_ parameters: [NamedParameter], maxNorm: Double) -> (
-  norm: Double, clipped: Bool
-) {
-  let norm = globalGradientNorm(parameters)
+public func clipGradients(
+  _ parameters: [NamedParameter], maxNorm: Double, norm known: Double? = nil
+)
+  -> (norm: Double, clipped: Bool)
+{
+  let norm = known ?? globalGradientNorm(parameters)
   let factor = maxNorm / (norm + 1e-6)
   guard factor < 1 else { return (norm, false) }
   Parallel.forEach(parameters.count) { i in

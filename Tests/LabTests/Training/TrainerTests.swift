@@ -166,6 +166,23 @@ func deterministicRows(_ folder: RunFolder) throws -> [MetricsRow] {
     }
   }
 
+  @Test func microBatchNormIsTheGlobalNormOfTheSummedGradients() throws {
+    // The norm is taken while the parts' gradients are summed; it must be the very value
+    // `globalGradientNorm` reads off the gradients left in place, for even and uneven parts.
+    let runs = scratchFolder("micro-norm")
+    defer { try? FileManager.default.removeItem(at: runs) }
+    let trainer = try Trainer.start(config: tinyConfig(runs: runs, name: "norm"))
+    var random = SeededRandom(seed: 11)
+    for parts in [2, 3] {
+      let batch = trainer.task.batch(.train, size: 8, using: &random)
+      for p in trainer.parameters { p.tensor.grad = nil }
+      let result = trainer.microBatchStep(
+        batch, parts: parts, residualGradients: false, predictions: false)
+      #expect(result.gradientNorm > 0)
+      #expect(result.gradientNorm == globalGradientNorm(trainer.parameters), "parts \(parts)")
+    }
+  }
+
   @Test func microBatchedRunsResumeBitIdenticalWithDropout() throws {
     let runs = scratchFolder("micro-resume")
     defer { try? FileManager.default.removeItem(at: runs) }
