@@ -32,8 +32,7 @@ final class StoragePool: @unchecked Sendable {
   func take(_ count: Int) -> UnsafeMutablePointer<Float> {
     let n = max(count, 1)
     lock.lock()
-    if var list = free[n], let p = list.popLast() {
-      free[n] = list
+    if let p = free[n]?.popLast() {
       pooledBytes -= n * 4
       lock.unlock()
       return p
