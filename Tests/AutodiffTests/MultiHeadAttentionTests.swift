@@ -108,7 +108,8 @@ import Testing
     for h in 0..<heads {
       for i in 0..<t {
         let scores = (0...i).map { j in
-          0.25 * (0..<d).reduce(0.0) { $0 + v[i * 3 * w + h * d + $1] * v[j * 3 * w + w + h * d + $1] }
+          0.25
+            * (0..<d).reduce(0.0) { $0 + v[i * 3 * w + h * d + $1] * v[j * 3 * w + w + h * d + $1] }
         }
         let top = scores.max()!
         let e = scores.map { Foundation.exp($0 - top) }
@@ -134,6 +135,20 @@ import Testing
     #expect(open.firstRow == [Int](repeating: 0, count: 8))
     #expect(!AttentionExtents.applies(t: 17, headDim: 16))
     #expect(!AttentionExtents.applies(t: 64, headDim: 24))
+  }
+
+  @Test(arguments: [(16, 16, 16), (64, 32, 384), (32, 48, 50)])
+  func transposeTurnsOneHead(t: Int, d: Int, ld: Int) {
+    let x = (0..<(t * ld)).map { Float($0) }
+    var out = [Float](repeating: .nan, count: d * t)
+    x.withUnsafeBufferPointer { x in
+      out.withUnsafeMutableBufferPointer { out in
+        AttentionTiles.transpose(x.baseAddress!, ld: ld, t: t, d: d, into: out.baseAddress!)
+      }
+    }
+    for c in 0..<d {
+      for j in 0..<t { #expect(out[c * t + j] == x[j * ld + c], "column \(c), row \(j)") }
+    }
   }
 
   @Test func gradientMatchesFiniteDifferences() {
