@@ -88,9 +88,30 @@ public struct SVG: Sendable {
     )
   }
 
-  /// A number with at most 2 decimals, no trailing zeros.
+  /// A number with at most 2 decimals, no trailing zeros: what `%.2f` prints, trimmed.
+  ///
+  /// Reports print hundreds of thousands of coordinates, and `String(format:)` took most of
+  /// their time, so the hundredths are rounded here; only where the product `100·x` lies within
+  /// a few ulps of a tie (its own rounding could then pick the other side) does printf decide.
   static func f(_ x: Double) -> String {
     guard x.isFinite else { return "0" }
+    let scaled = x * 100
+    let rounded = scaled.rounded(.toNearestOrEven)
+    guard scaled.magnitude < 1e15,
+      ((scaled - rounded).magnitude - 0.5).magnitude > 4 * scaled.ulp
+    else { return printfHundredths(x) }
+    let hundredths = Int(rounded.magnitude)
+    let (whole, fraction) = hundredths.quotientAndRemainder(dividingBy: 100)
+    var s = x < 0 && hundredths != 0 ? "-" : ""
+    s += String(whole)
+    if fraction != 0 {
+      s += fraction % 10 == 0 ? ".\(fraction / 10)" : fraction < 10 ? ".0\(fraction)" : ".\(fraction)"
+    }
+    return s
+  }
+
+  /// `f` by way of `%.2f`.
+  static func printfHundredths(_ x: Double) -> String {
     var s = String(format: "%.2f", x)
     while s.contains(".") && (s.hasSuffix("0") || s.hasSuffix(".")) { s.removeLast() }
     return s == "-0" ? "0" : s

@@ -99,7 +99,7 @@ public final class MetricsWriter {
     return String(value)
   }
 
-  static func parse(_ text: String) -> Double? {
+  static func parse<Text: StringProtocol>(_ text: Text) -> Double? {
     switch text {
     case "nan": .nan
     case "inf": .infinity

@@ -60,14 +60,14 @@ public final class ProbeWriter {
   public static func read(_ url: URL) throws -> [ProbeRow] {
     let lines = try MetricsWriter.completeLines(url)
     return lines.dropFirst().compactMap { line in
-      let c = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-      guard c.count == 7, let step = Int(c[0]), let family = ProbeFamily(rawValue: c[1]),
+      let c = line.split(separator: ",", omittingEmptySubsequences: false)
+      guard c.count == 7, let step = Int(c[0]), let family = ProbeFamily(rawValue: String(c[1])),
         let value = MetricsWriter.parse(c[6])
       else { return nil }
       return ProbeRow(
         step: step, family: family, layer: Int(c[2]), head: Int(c[3]),
-        tensor: c[4].isEmpty ? nil : c[4],
-        metric: c[5], value: value)
+        tensor: c[4].isEmpty ? nil : String(c[4]),
+        metric: String(c[5]), value: value)
     }
   }
 }
