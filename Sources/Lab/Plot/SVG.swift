@@ -105,7 +105,8 @@ public struct SVG: Sendable {
     var s = x < 0 && hundredths != 0 ? "-" : ""
     s += String(whole)
     if fraction != 0 {
-      s += fraction % 10 == 0 ? ".\(fraction / 10)" : fraction < 10 ? ".0\(fraction)" : ".\(fraction)"
+      let digits = fraction % 10 == 0 ? fraction / 10 : fraction
+      s += fraction < 10 ? ".0\(digits)" : ".\(digits)"
     }
     return s
   }
