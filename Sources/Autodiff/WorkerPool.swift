@@ -11,8 +11,15 @@ import Synchronization
 /// `spinDuration` after its last job is still awake for the next region of the same step.
 ///
 /// One job runs at a time: a caller that finds the pool busy (another thread's job, or a
-/// `forEach` nested inside a job) runs its pieces inline instead. The caller takes pieces too,
-/// and waits only for the workers that joined its job, so a late-waking worker never delays it.
+/// `forEach` nested inside a job) does not wait for it. The caller takes pieces too, and waits
+/// only for the workers that joined its job, so a late-waking worker never delays it.
+///
+/// A `forEach` nested inside a job's piece opens a second, nested job when none is open (else
+/// it runs inline): its caller takes its pieces in turn, and a thread with nothing else to do —
+/// the outer caller waiting for the piece, or a worker that finished its own — takes the ones
+/// still left. When a job's pieces are two micro-batches, one per core, the core that finishes
+/// first so helps with the other's matrix products instead of spinning. Which thread runs a
+/// piece never changes what it computes.
 final class WorkerPool: @unchecked Sendable {
   static let shared = WorkerPool(workers: max(0, ProcessInfo.processInfo.activeProcessorCount - 1))
 
@@ -21,15 +28,11 @@ final class WorkerPool: @unchecked Sendable {
 
   let workerCount: Int
   private let busy = NSLock()
-  private let generation = Atomic<Int>(0)
-  private let nextPiece = Atomic<Int>(0)
-  private let closed = Atomic<Bool>(true)
-  private let active = Atomic<Int>(0)
+  private let nestedBusy = NSLock()
+  private let outer = Job()
+  private let nested = Job()
   private let sleepers = Atomic<Int>(0)
   private let wake = DispatchSemaphore(value: 0)
-  // Written by the caller before it publishes a generation, read by workers after they see it.
-  private var pieces = 0
-  private var body: ((Int) -> Void)?
 
   init(workers: Int) {
     workerCount = workers
@@ -41,59 +44,108 @@ final class WorkerPool: @unchecked Sendable {
   }
 
   /// Runs `body(p)` for every piece `p` in `0..<pieces`, on the calling thread and the workers;
-  /// returns when all have finished. Inline when the pool is busy or has no workers.
+  /// returns when all have finished. Inside another job's piece, a nested job that idle threads
+  /// may help with; inline when both slots are taken or the pool has no workers.
   func run(pieces count: Int, _ body: (Int) -> Void) {
-    guard workerCount > 0, count > 1, busy.try() else {
+    guard workerCount > 0, count > 1 else {
       for p in 0..<count { body(p) }
       return
     }
-    defer { busy.unlock() }
-    withoutActuallyEscaping(body) { escapable in
-      self.body = escapable
-      pieces = count
-      nextPiece.store(0, ordering: .sequentiallyConsistent)
-      closed.store(false, ordering: .sequentiallyConsistent)
-      generation.add(1, ordering: .sequentiallyConsistent)
-      let sleeping = sleepers.load(ordering: .sequentiallyConsistent)
-      for _ in 0..<sleeping { wake.signal() }
-      takePieces()
-      // Every piece is taken: no worker may join from here on; wait for those that did.
-      closed.store(true, ordering: .sequentiallyConsistent)
-      while active.load(ordering: .sequentiallyConsistent) > 0 { spinPause() }
-      self.body = nil
-    }
-  }
-
-  private func takePieces() {
-    while true {
-      let p = nextPiece.add(1, ordering: .sequentiallyConsistent).oldValue
-      guard p < pieces else { return }
-      body!(p)
+    if busy.try() {
+      defer { busy.unlock() }
+      withoutActuallyEscaping(body) { escapable in
+        outer.open(escapable, pieces: count)
+        let sleeping = sleepers.load(ordering: .sequentiallyConsistent)
+        for _ in 0..<sleeping { wake.signal() }
+        outer.takePieces()
+        outer.close { if !nested.help() { spinPause() } }
+      }
+    } else if nestedBusy.try() {
+      defer { nestedBusy.unlock() }
+      withoutActuallyEscaping(body) { escapable in
+        nested.open(escapable, pieces: count)
+        nested.takePieces()
+        nested.close { spinPause() }
+      }
+    } else {
+      for p in 0..<count { body(p) }
     }
   }
 
   private func workerLoop() {
-    var seen = generation.load(ordering: .sequentiallyConsistent)
+    var seen = outer.generation.load(ordering: .sequentiallyConsistent)
     while true {
       var idleSince = DispatchTime.now().uptimeNanoseconds
-      while generation.load(ordering: .sequentiallyConsistent) == seen {
+      while outer.generation.load(ordering: .sequentiallyConsistent) == seen {
+        if nested.help() {
+          idleSince = DispatchTime.now().uptimeNanoseconds
+          continue
+        }
         spinPause()
         if DispatchTime.now().uptimeNanoseconds - idleSince > Self.spinDuration {
           sleepers.add(1, ordering: .sequentiallyConsistent)
-          if generation.load(ordering: .sequentiallyConsistent) == seen { wake.wait() }
+          if outer.generation.load(ordering: .sequentiallyConsistent) == seen { wake.wait() }
           sleepers.subtract(1, ordering: .sequentiallyConsistent)
           idleSince = DispatchTime.now().uptimeNanoseconds
         }
       }
-      seen = generation.load(ordering: .sequentiallyConsistent)
-      // Join only a job that is still open; `run` waits for every worker that joined.
-      active.add(1, ordering: .sequentiallyConsistent)
-      if !closed.load(ordering: .sequentiallyConsistent) { takePieces() }
-      active.subtract(1, ordering: .sequentiallyConsistent)
+      seen = outer.generation.load(ordering: .sequentiallyConsistent)
+      _ = outer.help()
     }
   }
 
   @inline(__always) private func spinPause() {
-    for _ in 0..<16 { _ = generation.load(ordering: .relaxed) }
+    for _ in 0..<16 { _ = sleepers.load(ordering: .relaxed) }
+  }
+
+  /// One job slot: the pieces of a body, handed out one at a time to its caller and to any
+  /// thread that joins while it is open.
+  private final class Job: @unchecked Sendable {
+    let generation = Atomic<Int>(0)
+    private let nextPiece = Atomic<Int>(0)
+    private let closed = Atomic<Bool>(true)
+    private let active = Atomic<Int>(0)
+    // Written by the caller before it opens the job, read by helpers after they see it open.
+    private var pieces = 0
+    private var body: ((Int) -> Void)?
+
+    func open(_ body: @escaping (Int) -> Void, pieces count: Int) {
+      self.body = body
+      pieces = count
+      nextPiece.store(0, ordering: .sequentiallyConsistent)
+      closed.store(false, ordering: .sequentiallyConsistent)
+      generation.add(1, ordering: .sequentiallyConsistent)
+    }
+
+    func takePieces() {
+      while true {
+        let p = nextPiece.add(1, ordering: .sequentiallyConsistent).oldValue
+        guard p < pieces else { return }
+        body!(p)
+      }
+    }
+
+    /// Takes pieces of the open job, if there is one with pieces left; whether it did.
+    func help() -> Bool {
+      // A cheap look first: this runs in every idle thread's spin loop.
+      if closed.load(ordering: .relaxed) { return false }
+      // Join before the final check, so that the caller, which closes and then waits for
+      // `active` to fall to zero, either sees this thread or is seen closed by it.
+      active.add(1, ordering: .sequentiallyConsistent)
+      defer { active.subtract(1, ordering: .sequentiallyConsistent) }
+      guard !closed.load(ordering: .sequentiallyConsistent),
+        nextPiece.load(ordering: .sequentiallyConsistent) < pieces
+      else { return false }
+      takePieces()
+      return true
+    }
+
+    /// Every piece is taken once the caller's `takePieces` returns: no thread may join from
+    /// here on. Waits for those that did, calling `wait` meanwhile.
+    func close(whileWaiting wait: () -> Void) {
+      closed.store(true, ordering: .sequentiallyConsistent)
+      while active.load(ordering: .sequentiallyConsistent) > 0 { wait() }
+      body = nil
+    }
   }
 }
