@@ -105,13 +105,13 @@ final class WorkerPool: @unchecked Sendable {
     private let nextPiece = Atomic<Int>(0)
     private let closed = Atomic<Bool>(true)
     private let active = Atomic<Int>(0)
+    private let pieces = Atomic<Int>(0)
     // Written by the caller before it opens the job, read by helpers after they see it open.
-    private var pieces = 0
     private var body: ((Int) -> Void)?
 
     func open(_ body: @escaping (Int) -> Void, pieces count: Int) {
       self.body = body
-      pieces = count
+      pieces.store(count, ordering: .sequentiallyConsistent)
       nextPiece.store(0, ordering: .sequentiallyConsistent)
       closed.store(false, ordering: .sequentiallyConsistent)
       generation.add(1, ordering: .sequentiallyConsistent)
@@ -120,21 +120,26 @@ final class WorkerPool: @unchecked Sendable {
     func takePieces() {
       while true {
         let p = nextPiece.add(1, ordering: .sequentiallyConsistent).oldValue
-        guard p < pieces else { return }
+        guard p < pieces.load(ordering: .sequentiallyConsistent) else { return }
         body!(p)
       }
     }
 
     /// Takes pieces of the open job, if there is one with pieces left; whether it did.
     func help() -> Bool {
-      // A cheap look first: this runs in every idle thread's spin loop.
-      if closed.load(ordering: .relaxed) { return false }
+      // A cheap look first, writing nothing: this runs in every idle thread's spin loop.
+      if closed.load(ordering: .relaxed)
+        || nextPiece.load(ordering: .relaxed) >= pieces.load(ordering: .relaxed)
+      {
+        return false
+      }
       // Join before the final check, so that the caller, which closes and then waits for
       // `active` to fall to zero, either sees this thread or is seen closed by it.
       active.add(1, ordering: .sequentiallyConsistent)
       defer { active.subtract(1, ordering: .sequentiallyConsistent) }
       guard !closed.load(ordering: .sequentiallyConsistent),
-        nextPiece.load(ordering: .sequentiallyConsistent) < pieces
+        nextPiece.load(ordering: .sequentiallyConsistent)
+          < pieces.load(ordering: .sequentiallyConsistent)
       else { return false }
       takePieces()
       return true
