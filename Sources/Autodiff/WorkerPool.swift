@@ -73,7 +73,9 @@ final class WorkerPool: @unchecked Sendable {
   }
 
   private func workerLoop() {
-    var seen = outer.generation.load(ordering: .sequentiallyConsistent)
+    // The generation before any job: a thread that starts after the first job opened still
+    // sees it as new. Joining a job that has already closed does nothing.
+    var seen = 0
     while true {
       var idleSince = DispatchTime.now().uptimeNanoseconds
       while outer.generation.load(ordering: .sequentiallyConsistent) == seen {

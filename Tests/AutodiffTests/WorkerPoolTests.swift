@@ -32,28 +32,39 @@ struct WorkerPoolTests {
     #expect((0..<30).allSatisfy { hits[$0] == 1 })
   }
 
-  @Test func aThreadWithNothingLeftHelpsWithANestedRegion() throws {
-    try #require(WorkerPool.shared.workerCount > 0, "needs at least two processors")
-    // Other tests use the pool at the same time, so a try counts only when the outer region
-    // really ran on two threads (else it ran inline, and its nested region opened an outer job
-    // of its own); it may still find the nested slot taken, so the test tries again.
+  /// A pool of its own, so that the other tests' jobs never hold its slots; it lives as long as
+  /// the process, as its worker thread does.
+  private static let privatePool = WorkerPool(workers: 1)
+
+  @Test func aThreadWithNothingLeftHelpsWithANestedRegion() {
+    let pool = Self.privatePool
+    // Two handshakes, each waiting at most half a second, keep the scheduler from deciding the
+    // outcome: outer piece 0 ends only once the other thread holds piece 1, and the first nested
+    // piece ends only once a second thread has joined the nested region. A try in which the
+    // worker slept through it does not count, so the test tries again.
     var helped = false
-    for _ in 0..<50 where !helped {
+    for _ in 0..<10 where !helped {
       let outerThreads = Locked([ObjectIdentifier?](repeating: nil, count: 2))
       let nestedThreads = Locked(Set<ObjectIdentifier>())
-      Parallel.forEach(2, threads: 2) { outer in
+      pool.run(pieces: 2) { outer in
         outerThreads.withLock { $0[outer] = ObjectIdentifier(Thread.current) }
-        // Piece 0 ends at once; piece 1's nested pieces take about 50 ms in all, long enough
-        // for the other thread to join them.
-        guard outer == 1 else { return }
-        WorkerPool.shared.run(pieces: 50) { _ in
+        guard outer == 1 else {
+          waitUntil { outerThreads.value[1] != nil }
+          return
+        }
+        pool.run(pieces: 50) { piece in
           nestedThreads.withLock { _ = $0.insert(ObjectIdentifier(Thread.current)) }
-          usleep(1000)
+          if piece == 0 { waitUntil { nestedThreads.value.count >= 2 } }
         }
       }
       let ran = outerThreads.value
-      if ran[0] != ran[1] && nestedThreads.value.count >= 2 { helped = true }
+      helped = ran[0] != ran[1] && nestedThreads.value.count >= 2
     }
     #expect(helped)
+  }
+
+  private func waitUntil(_ condition: () -> Bool) {
+    let deadline = Date().addingTimeInterval(0.5)
+    while !condition() && Date() < deadline { usleep(100) }
   }
 }
