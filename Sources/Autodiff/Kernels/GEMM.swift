@@ -9,8 +9,10 @@ import Foundation
 /// 256 bits or narrower; on AVX-512 6×64, or 12×16 and 12×32 for at most 16 and 32 columns), with
 /// the loop nest of BLIS (NC → KC → MC → NR → MR). A is read where it lies, transposed or not:
 /// the micro-kernel broadcasts its elements one at a time, so packing it would only add a copy.
-/// So is an untransposed B, whose rows already hold each panel's `nr` values per k; only a
-/// transposed B, and a last panel narrower than `nr`, are packed.
+/// So is an untransposed B, whose rows already hold each panel's `nr` values per k, unless its
+/// k blocks span more than `inPlaceSpan` bytes and one packing serves at least `packedBRows`
+/// rows of C (see `readsBInPlace`); a transposed B, and a last panel narrower than `nr`, are
+/// always packed.
 ///
 /// - Leading dimensions `lda`, `ldb`, `ldc` are row strides in elements of the matrices *as
 ///   stored* (so `lda >= k` for untransposed A, `lda >= m` for transposed A).
@@ -32,6 +34,17 @@ public enum GEMM {
   /// Rows from which a product counts as tall, so that packing op(B) once per worker is cheap
   /// beside the work and products down to `minimumSplitFlops` are split.
   static let tallRows = 256
+  /// Bytes a k block of an untransposed B may span (`kc` rows `ldb` apart) and still be read in
+  /// place: beyond it each panel's rows lie on so many pages and L2 sets that a packed copy is
+  /// faster. Measured with `betti bench gemm` (AVX-512, one thread): products of 1024 rows with
+  /// k = 1024 (2 MiB blocks) run 1.4–3× faster packed, whatever `n`; the training shapes of the
+  /// reference workloads (blocks up to 1 MiB) are no faster packed, and the small one is 3%
+  /// slower.
+  static let inPlaceSpan = 1 << 20
+  /// Rows of C below which an untransposed B is read in place however far its rows lie apart:
+  /// the copy would cost as much as the product (reading in place is 8% faster at 96 rows and
+  /// 2× at one).
+  static let packedBRows = 128
 
   /// `C = alpha·op(A)·op(B) + beta·C`; see the type's documentation.
   public static func multiply(
@@ -164,15 +177,20 @@ public enum GEMM {
     var beta: Float
     var c: UnsafeMutablePointer<Float>
     var ldc: Int
+    /// Whether whole panels of op(B) are read where they lie (set by `run`, per kernel).
+    var readsBInPlace = false
   }
 
-  static func run<K: GEMMMicroKernel>(_ kernel: K.Type, _ p: Problem, workers: Int) {
+  static func run<K: GEMMMicroKernel>(_ kernel: K.Type, _ problem: Problem, workers: Int) {
+    var p = problem
     if p.m == 0 || p.n == 0 { return }
     if p.k == 0 || p.alpha == 0 {
       scale(p)
       return
     }
     if workers > 1 && p.m >= 2 * workers * K.mr {
+      // Each worker packs op(B) for itself, so one packing serves one worker's rows.
+      p.readsBInPlace = readsBInPlace(K.self, p, rowsPerPacking: p.m / workers)
       rowBlockedProduct(K.self, p, workers: workers)
       return
     }
@@ -181,6 +199,7 @@ public enum GEMM {
     let tile = splitRows ? K.mr : K.nr
     let tiles = ((splitRows ? p.m : p.n) + tile - 1) / tile
     let parts = min(workers, tiles)
+    p.readsBInPlace = readsBInPlace(K.self, p, rowsPerPacking: splitRows ? p.m / parts : p.m)
     Parallel.forEach(parts, threads: parts) { part in
       let first = part * tiles / parts * tile
       let last = min((part + 1) * tiles / parts * tile, splitRows ? p.m : p.n)
@@ -192,6 +211,17 @@ public enum GEMM {
         blocked(K.self, p, rows: 0..<p.m, columns: first..<last, buffer: buffer)
       }
     }
+  }
+
+  /// Whether the whole panels of op(B) are read where they lie: only for an untransposed B and a
+  /// kernel that can, and then unless its k blocks span more than `inPlaceSpan` bytes and a
+  /// packing would serve at least `packedBRows` rows.
+  static func readsBInPlace<K: GEMMMicroKernel>(
+    _ kernel: K.Type, _ p: Problem, rowsPerPacking rows: Int
+  ) -> Bool {
+    guard K.readsBInPlace && !p.transposeB else { return false }
+    let span = min(K.kc, p.k) * p.ldb * MemoryLayout<Float>.stride
+    return span <= inPlaceSpan || rows < packedBRows
   }
 
   /// Single-threaded blocked product for the block `rows × columns` of C.
@@ -225,15 +255,15 @@ public enum GEMM {
     }
   }
 
-  /// Packs the panels of the `depth × columns` block of op(B) at (`row`, `col`) that cannot be
-  /// read in place (all of a transposed B; the last panel of an untransposed one when narrower
-  /// than `nr`) into `dst`, each at the offset it has when every panel is packed.
+  /// Packs the panels of the `depth × columns` block of op(B) at (`row`, `col`) that are not read
+  /// in place (all of them unless `p.readsBInPlace`; else only a last panel narrower than `nr`)
+  /// into `dst`, each at the offset it has when every panel is packed.
   @inline(__always)
   static func packPanels<K: GEMMMicroKernel>(
     _ kernel: K.Type, _ p: Problem, row: Int, col: Int, depth: Int, columns: Int,
     into dst: UnsafeMutablePointer<Float>
   ) {
-    let first = p.transposeB || !K.readsBInPlace ? 0 : columns / K.nr * K.nr
+    let first = p.readsBInPlace ? columns / K.nr * K.nr : 0
     guard first < columns else { return }
     packB(
       transposed: p.transposeB, b: p.b, ldb: p.ldb, row: row, col: col + first, depth: depth,
@@ -241,7 +271,7 @@ public enum GEMM {
   }
 
   /// Multiplies one block of op(A) (`rows × depth`), read where it lies, by the panels of op(B)
-  /// (`depth × columns`): whole panels of an untransposed B read in place, the others from
+  /// (`depth × columns`): whole panels read in place when `p.readsBInPlace`, the others from
   /// `packedB`. Merges into C with `beta`.
   @inline(__always)
   static func macroKernel<K: GEMMMicroKernel>(
@@ -253,7 +283,7 @@ public enum GEMM {
     while jr < nc {
       let width = min(K.nr, nc - jr)
       let (panelB, bStride) =
-        K.readsBInPlace && !p.transposeB && width == K.nr
+        p.readsBInPlace && width == K.nr
         ? (p.b + depth.lowerBound * p.ldb + columns.lowerBound + jr, p.ldb)
         : (packedB + jr * kc, K.nr)
       var ir = 0

@@ -104,7 +104,8 @@ protocol GEMMMicroKernel {
   static var kc: Int { get }
   /// Columns of B packed at once (sized for the L3 cache), a multiple of `nr`.
   static var nc: Int { get }
-  /// Whether whole panels of an untransposed B are read where they lie instead of packed.
+  /// Whether whole panels of an untransposed B may be read where they lie instead of packed
+  /// (`GEMM.readsBInPlace` decides, product by product).
   static var readsBInPlace: Bool { get }
   /// Computes one tile; `rows <= mr`, `columns <= nr`; `scratch` holds `mr·nr` floats.
   /// Element (r, p) of the A sliver is at `a[r·aStrides.row + p·aStrides.depth]`, A's own
