@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import Autodiff
@@ -121,15 +122,17 @@ func gemmMatchesReferenceOnRoundShapesWithAlphaBeta(kernel: GEMM.KernelChoice) {
 
 @Test(arguments: kernels)
 func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
-  // n = 20 is narrower than one 4×24 panel, whose packed B is padded with zeros.
+  // n = 20 is narrower than one 4×24 panel, whose packed B is padded with zeros. With 150 rows
+  // and rows of B 670 floats apart, an untransposed B's k blocks span more than
+  // `GEMM.inPlaceSpan` and it is packed; else it is read in place.
   for (ta, tb) in transposes {
-    for n in [20, 70] {
+    for (m, n, padB) in [(37, 20, 17), (37, 70, 17), (150, 70, 600)] {
       // k = 1100 crosses k blocks (1024 deep on AVX2, 512 on AVX-512), so the beta = 1 merge of
       // later blocks is exercised too.
       let t = Case(
-        transposeA: ta, transposeB: tb, m: 37, n: n, k: 1100, alpha: 1.5, beta: -1, padA: 5,
-        padB: 17, padC: 3)
-      #expect(check(t, kernel: kernel).ratio <= 1, "\(ta) \(tb) n=\(n)")
+        transposeA: ta, transposeB: tb, m: m, n: n, k: 1100, alpha: 1.5, beta: -1, padA: 5,
+        padB: padB, padC: 3)
+      #expect(check(t, kernel: kernel).ratio <= 1, "\(ta) \(tb) m=\(m) n=\(n)")
     }
   }
 }
@@ -150,8 +153,11 @@ func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
 
 @Test func gemmResultsDoNotDependOnThreadCount() {
   for kernel in kernels {
+    // With (300, 600, 520) an untransposed B's k blocks span 1.2 MiB: it is packed on one or
+    // two threads (300 or 150 rows per packing) and read in place on three (100 rows each).
     for (m, n, k) in [
-      (390, 300, 520), (70, 500, 300), (100, 90, 1500), (1, 1000, 40), (1000, 1, 40),
+      (390, 300, 520), (300, 600, 520), (70, 500, 300), (100, 90, 1500), (1, 1000, 40),
+      (1000, 1, 40),
     ] {
       for (ta, tb) in transposes {
         let t = Case(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.75, beta: 0.5)
@@ -167,8 +173,8 @@ func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
             b: b, ldb: t.ldb, beta: t.beta, c: &c, ldc: t.ldc, workers: threads, kernel: kernel)
           outputs.append(c)
         }
-        #expect(outputs[0] == outputs[1], "m=\(m) n=\(n) k=\(k) \(ta) \(tb) \(kernel)")
-        #expect(outputs[0] == outputs[2], "m=\(m) n=\(n) k=\(k) \(ta) \(tb) \(kernel)")
+        expectEqualElements(outputs[1], outputs[0], "m=\(m) n=\(n) k=\(k) \(ta) \(tb) \(kernel)")
+        expectEqualElements(outputs[2], outputs[0], "m=\(m) n=\(n) k=\(k) \(ta) \(tb) \(kernel)")
       }
     }
   }
@@ -199,7 +205,7 @@ func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
         strideC: strideC, batch: batch, workers: threads)
       results.append(c)
     }
-    #expect(results[0] == results[1])
+    expectEqualElements(results[1], results[0])
     // Loose bound here: entries are sums of 64 products of values in [-1, 1).
     let worst = zip(results[0], expected).map { abs($0 - $1) }.max() ?? 0
     #expect(worst <= 1e-4, "transposeA=\(ta) transposeB=\(tb) worst=\(worst)")
@@ -243,7 +249,7 @@ func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
     }
     outputs.append(c)
   }
-  #expect(outputs[0] == outputs[1])
+  expectEqualElements(outputs[1], outputs[0])
 }
 
 @Test func wideKernelsGiveIdenticalSums() {
@@ -273,7 +279,8 @@ func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
       }
       outputs.append(c)
     }
-    #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2], "m=\(m) n=\(n) k=\(k)")
+    expectEqualElements(outputs[1], outputs[0], "m=\(m) n=\(n) k=\(k)")
+    expectEqualElements(outputs[2], outputs[0], "m=\(m) n=\(n) k=\(k)")
     #expect(!outputs[0].contains { $0.isNaN })
   }
 }
@@ -301,6 +308,6 @@ func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
       ldc: n, threads: threads)
     outputs.append(c)
   }
-  #expect(outputs[0] == outputs[1])
-  #expect(outputs[0] == outputs[2])
+  expectEqualElements(outputs[1], outputs[0])
+  expectEqualElements(outputs[2], outputs[0])
 }

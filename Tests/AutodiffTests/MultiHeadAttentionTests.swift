@@ -43,8 +43,8 @@ import Testing
     let results = [true, false].map { fused in
       valueAndGradient(x, g, fused: fused, heads: heads, headDim: headDim, mask: mask)
     }
-    #expect(results[0].value == results[1].value)
-    #expect(results[0].gradient == results[1].gradient)
+    expectEqualElements(results[1].value, results[0].value, "value")
+    expectEqualElements(results[1].gradient, results[0].gradient, "gradient")
   }
 
   /// A mask with holes, rows that end at different columns (not in order), and one row with
@@ -80,8 +80,8 @@ import Testing
     }
     #expect(results[0].value.allSatisfy { $0.isFinite })
     #expect(results[0].gradient.allSatisfy { $0.isFinite })
-    #expect(results[0].value == results[1].value)
-    #expect(results[0].gradient == results[1].gradient)
+    expectEqualElements(results[1].value, results[0].value, "value")
+    expectEqualElements(results[1].gradient, results[0].gradient, "gradient")
   }
 
   @Test func tiledPathGradientMatchesFiniteDifferences() {

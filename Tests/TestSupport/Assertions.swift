@@ -54,3 +54,25 @@ public func randomTensor(
   }
   return Tensor.randomNormal(shape, using: &rng, requiresGrad: requiresGrad)
 }
+
+/// Expects `actual == expected`, element by element, and on a failure names the first index
+/// that differs and how many do. `#expect(a == b)` on arrays describes a failure by a diff of
+/// the two, quadratic in their length: for the 10⁵-element outputs of a broken kernel it runs
+/// for hours instead of failing.
+public func expectEqualElements<Element: Equatable>(
+  _ actual: [Element], _ expected: [Element], _ message: String = "",
+  sourceLocation: SourceLocation = #_sourceLocation
+) {
+  guard actual.count == expected.count else {
+    Issue.record(
+      "\(message) count \(actual.count) ≠ \(expected.count)", sourceLocation: sourceLocation)
+    return
+  }
+  let differing = actual.indices.filter { actual[$0] != expected[$0] }
+  if let first = differing.first {
+    let text =
+      "\(message) \(differing.count) of \(actual.count) elements differ; the first at index "
+      + "\(first): \(actual[first]) ≠ \(expected[first])"
+    Issue.record(Comment(rawValue: text), sourceLocation: sourceLocation)
+  }
+}

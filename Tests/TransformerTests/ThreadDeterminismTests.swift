@@ -35,7 +35,7 @@ import Testing
     let two = lossAndGradients(threads: 2, activation: activation)
     #expect(one.count == two.count)
     for (i, (x, y)) in zip(one, two).enumerated() {
-      #expect(x.map(\.bitPattern) == y.map(\.bitPattern), "tensor \(i) differs")
+      expectEqualElements(y.map(\.bitPattern), x.map(\.bitPattern), "tensor \(i)")
     }
   }
 }

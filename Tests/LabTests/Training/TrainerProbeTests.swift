@@ -28,7 +28,7 @@ import Testing
     try off.run()
     #expect(try deterministicRows(on.folder) == deterministicRows(off.folder))
     for (a, b) in zip(on.model.parameters(), off.model.parameters()) {
-      #expect(a.tensor.scalars == b.tensor.scalars, "\(a.name)")
+      expectEqualElements(b.tensor.scalars, a.tensor.scalars, a.name)
     }
     // The probe files hold every family, with the documented metric names.
     let rows = try ProbeWriter.read(on.folder.url.appendingPathComponent("probes.csv"))
