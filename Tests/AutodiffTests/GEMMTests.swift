@@ -137,6 +137,40 @@ func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
   }
 }
 
+@Test(arguments: kernels)
+func gemmMatchesReferenceWhereTheLastPanelsSplit(kernel: GEMM.KernelChoice) {
+  // 4×24 tiles end a block whose last 32 columns remain with two 16-wide panels, each packed
+  // 16 wide: n = 32, 56, 128 and 512 all end so; 40 ends with a 16-wide last panel.
+  for n in [32, 40, 56, 128, 512] {
+    for (ta, tb) in transposes {
+      for workers in [1, 2] {
+        let t = Case(
+          transposeA: ta, transposeB: tb, m: 150, n: n, k: 70, alpha: 0.5, beta: 0.25, padB: 3)
+        #expect(
+          check(t, workers: workers, kernel: kernel).ratio <= 1,
+          "n=\(n) \(ta) \(tb) workers=\(workers)")
+      }
+    }
+  }
+}
+
+@Test(arguments: kernels)
+func gemmPacksATransposedAFarApartAndMatchesReference(kernel: GEMM.KernelChoice) {
+  // 603 rows (not a multiple of any tile height) 608 floats apart: a k block of 512 or 1024
+  // rows spans more than `GEMM.packedASpan` whichever kernel runs, so op(A) is packed; k = 1100
+  // crosses k blocks on both.
+  let t = Case(transposeA: true, m: 603, n: 40, k: 1100, alpha: -1.5, beta: 0.5, padA: 5)
+  let depth = kernel == .narrow ? Kernel4x24.kc : Kernel6x64.kc
+  #expect(depth * t.lda * MemoryLayout<Float>.stride >= GEMM.packedASpan)
+  for workers in [1, 2] {
+    #expect(check(t, workers: workers, kernel: kernel).ratio <= 1, "workers=\(workers)")
+  }
+  // Rows close enough together are read in place: the same product, with a narrower A.
+  let near = Case(transposeA: true, m: 60, n: 40, k: 1100, alpha: -1.5, beta: 0.5, padA: 5)
+  #expect(depth * near.lda * MemoryLayout<Float>.stride < GEMM.packedASpan)
+  #expect(check(near, kernel: kernel).ratio <= 1)
+}
+
 @Test func gemmOverwritesNaNWhenBetaIsZero() {
   for kernel in kernels {
     for (m, n, k) in [(6, 16, 8), (13, 70, 9), (64, 64, 64), (5, 3, 0)] {
@@ -155,9 +189,10 @@ func gemmHonoursLeadingDimensions(kernel: GEMM.KernelChoice) {
   for kernel in kernels {
     // With (300, 600, 520) an untransposed B's k blocks span 1.2 MiB: it is packed on one or
     // two threads (300 or 150 rows per packing) and read in place on three (100 rows each).
+    // (603, 128, 1100) packs a transposed A and ends with two 16-wide 4×24 panels.
     for (m, n, k) in [
       (390, 300, 520), (300, 600, 520), (70, 500, 300), (100, 90, 1500), (1, 1000, 40),
-      (1000, 1, 40),
+      (1000, 1, 40), (603, 128, 1100),
     ] {
       for (ta, tb) in transposes {
         let t = Case(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.75, beta: 0.5)

@@ -7,8 +7,10 @@ import Foundation
 /// Blocks of op(B) are packed into cache-sized panels and multiplied by a register-blocked SIMD
 /// micro-kernel (4×24, or 6×16 for at most 16 columns, where vectors are
 /// 256 bits or narrower; on AVX-512 6×64, or 12×16 and 12×32 for at most 16 and 32 columns), with
-/// the loop nest of BLIS (NC → KC → MC → NR → MR). A is read where it lies, transposed or not:
-/// the micro-kernel broadcasts its elements one at a time, so packing it would only add a copy.
+/// the loop nest of BLIS (NC → KC → MC → NR → MR). A is read where it lies: the micro-kernel
+/// broadcasts its elements one at a time, so packing it would only add a copy; except a
+/// transposed A whose k blocks span `packedASpan` bytes or more, where a tile would read each k
+/// from a cache line (and page) of its own (see `packsA`).
 /// So is an untransposed B, whose rows already hold each panel's `nr` values per k, unless its
 /// k blocks span more than `inPlaceSpan` bytes and one packing serves at least `packedBRows`
 /// rows of C (see `readsBInPlace`); a transposed B, and a last panel narrower than `nr`, are
@@ -41,6 +43,13 @@ public enum GEMM {
   /// reference workloads (blocks up to 1 MiB) are no faster packed, and the small one is 3%
   /// slower.
   static let inPlaceSpan = 1 << 20
+  /// Bytes from which a k block of a transposed A (`kc` rows `lda` apart, each giving a tile its
+  /// `mr` values for one k) is packed: a tile reads one cache line per k, on a page of its own
+  /// once rows are 4 KiB apart. Measured with `betti bench gemm` (AVX2, one thread): products
+  /// whose blocks span 1 MiB or more run 1.2–1.4× faster packed (m = 1024, 2048 with k = 512,
+  /// 256; k = 1024 with m = 256), those of the training shapes (up to 768 KiB) 4–10% slower,
+  /// the copy costing more than it saves.
+  static let packedASpan = 1 << 20
   /// Rows of C below which an untransposed B is read in place however far its rows lie apart:
   /// the copy would cost as much as the product (reading in place is 8% faster at 96 rows and
   /// 2× at one).
@@ -179,6 +188,8 @@ public enum GEMM {
     var ldc: Int
     /// Whether whole panels of op(B) are read where they lie (set by `run`, per kernel).
     var readsBInPlace = false
+    /// Whether blocks of a transposed A are packed before use (set by `run`; see `packsA`).
+    var packsA = false
   }
 
   static func run<K: GEMMMicroKernel>(_ kernel: K.Type, _ problem: Problem, workers: Int) {
@@ -188,6 +199,7 @@ public enum GEMM {
       scale(p)
       return
     }
+    p.packsA = packsA(K.self, p)
     if workers > 1 && p.m >= 2 * workers * K.mr {
       // Each worker packs op(B) for itself, so one packing serves one worker's rows.
       p.readsBInPlace = readsBInPlace(K.self, p, rowsPerPacking: p.m / workers)
@@ -222,6 +234,12 @@ public enum GEMM {
     guard K.readsBInPlace && !p.transposeB else { return false }
     let span = min(K.kc, p.k) * p.ldb * MemoryLayout<Float>.stride
     return span <= inPlaceSpan || rows < packedBRows
+  }
+
+  /// Whether blocks of op(A) are packed: only for a transposed A whose k blocks span at least
+  /// `packedASpan` bytes.
+  static func packsA<K: GEMMMicroKernel>(_ kernel: K.Type, _ p: Problem) -> Bool {
+    p.transposeA && min(K.kc, p.k) * p.lda * MemoryLayout<Float>.stride >= packedASpan
   }
 
   /// Single-threaded blocked product for the block `rows × columns` of C.
@@ -266,32 +284,39 @@ public enum GEMM {
     let first = p.readsBInPlace ? columns / K.nr * K.nr : 0
     guard first < columns else { return }
     packB(
-      transposed: p.transposeB, b: p.b, ldb: p.ldb, row: row, col: col + first, depth: depth,
-      columns: columns - first, nr: K.nr, into: dst + first * depth)
+      K.self, transposed: p.transposeB, b: p.b, ldb: p.ldb, row: row, col: col + first,
+      depth: depth, columns: columns - first, into: dst + first * depth)
   }
 
-  /// Multiplies one block of op(A) (`rows × depth`), read where it lies, by the panels of op(B)
-  /// (`depth × columns`): whole panels read in place when `p.readsBInPlace`, the others from
-  /// `packedB`. Merges into C with `beta`.
+  /// Multiplies one block of op(A) (`rows × depth`), read where it lies (or first packed after
+  /// the edge tile in `scratch` when `p.packsA`), by the panels of op(B) (`depth × columns`):
+  /// whole panels read in place when `p.readsBInPlace`, the others from `packedB`. Merges into C
+  /// with `beta`.
   @inline(__always)
   static func macroKernel<K: GEMMMicroKernel>(
     _ kernel: K.Type, _ p: Problem, rows: Range<Int>, depth: Range<Int>, beta: Float,
     columns: Range<Int>, packedB: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>
   ) {
     let (mc, kc, nc) = (rows.count, depth.count, columns.count)
+    let packedA = scratch + K.mr * K.nr
+    if p.packsA {
+      packTransposedA(a: p.a, lda: p.lda, rows: rows, depth: depth, mr: K.mr, into: packedA)
+    }
     var jr = 0
     while jr < nc {
-      let width = min(K.nr, nc - jr)
+      let (width, stride) = K.panel(remaining: nc - jr)
       let (panelB, bStride) =
         p.readsBInPlace && width == K.nr
         ? (p.b + depth.lowerBound * p.ldb + columns.lowerBound + jr, p.ldb)
-        : (packedB + jr * kc, K.nr)
+        : (packedB + jr * kc, stride)
       var ir = 0
       while ir < mc {
         let height = min(K.mr, mc - ir)
         let a: UnsafePointer<Float>
         let strides: (row: Int, depth: Int)
-        if p.transposeA {
+        if p.packsA {
+          (a, strides) = (UnsafePointer(packedA + ir * kc), (1, K.mr))
+        } else if p.transposeA {
           (a, strides) = (p.a + depth.lowerBound * p.lda + rows.lowerBound + ir, (1, p.lda))
         } else {
           (a, strides) = (p.a + (rows.lowerBound + ir) * p.lda + depth.lowerBound, (p.lda, 1))
@@ -302,7 +327,7 @@ public enum GEMM {
           alpha: p.alpha, beta: beta, rows: height, columns: width, scratch: scratch)
         ir += K.mr
       }
-      jr += K.nr
+      jr += width
     }
   }
 

@@ -12,6 +12,11 @@ enum Kernel4x24: GEMMMicroKernel {
   static var nc: Int { 1920 }
   static var readsBInPlace: Bool { false }
 
+  /// The last 32 columns of a block (the 128 and 512 of the training shapes end so) are two
+  /// 16-wide panels rather than 24 and a last 8 computed as 16: the same sums, in 16 columns'
+  /// time less.
+  static func panelWidth(remaining: Int) -> Int { remaining == 32 ? 16 : min(24, remaining) }
+
   static func run(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,
     b: UnsafePointer<Float>, bStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float,
@@ -21,8 +26,8 @@ enum Kernel4x24: GEMMMicroKernel {
   ) {
     // A whole tile is merged into C straight from the registers; an edge tile goes through
     // `scratch`, which `mergeEdge` merges with the same arithmetic.
-    // A last panel at most 16 columns wide (the 8 left of 128, the 16 of 64) computes only its
-    // first two vectors: the same sums, in two thirds of the time.
+    // A panel at most 16 columns wide (the 16 left of 64, the two that end 128) computes only
+    // its first two vectors: the same sums, in two thirds of the time.
     if rows == 4 && columns == 24 {
       accumulate(
         kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, alpha: alpha,
@@ -99,9 +104,8 @@ enum Kernel4x24: GEMMMicroKernel {
   }
 
   /// The register-blocked loop alone, in its own function so that nothing else competes for
-  /// registers with it. A is read where it lies (element (r, p) at
-  /// `a[r·aStrides.row + p·aStrides.depth]`): each element is broadcast, so a packed copy would
-  /// save nothing.
+  /// registers with it. A is read with any strides (element (r, p) at
+  /// `a[r·aStrides.row + p·aStrides.depth]`: A where it lies, or packed; see `GEMM.packsA`).
   /// The tile is merged into `out` (row stride `ldo`) as `mergeRow` does.
   @inline(never)
   static func accumulate(
@@ -203,9 +207,8 @@ enum Kernel6x16: GEMMMicroKernel {
   }
 
   /// The register-blocked loop alone, in its own function so that nothing else competes for
-  /// registers with it. A is read where it lies (element (r, p) at
-  /// `a[r·aStrides.row + p·aStrides.depth]`): each element is broadcast, so a packed copy would
-  /// save nothing.
+  /// registers with it. A is read with any strides (element (r, p) at
+  /// `a[r·aStrides.row + p·aStrides.depth]`: A where it lies, or packed; see `GEMM.packsA`).
   /// The tile is merged into `out` (row stride `ldo`) as `mergeRow` does.
   @inline(never)
   static func accumulate(

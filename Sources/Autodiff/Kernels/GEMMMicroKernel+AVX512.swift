@@ -42,9 +42,8 @@ enum Kernel6x64: GEMMMicroKernel {
   }
 
   /// The register-blocked loop alone, in its own function so that nothing else competes for
-  /// registers with it. A is read where it lies (element (r, p) at
-  /// `a[r·aStrides.row + p·aStrides.depth]`): each element is broadcast, so a packed copy would
-  /// save nothing.
+  /// registers with it. A is read with any strides (element (r, p) at
+  /// `a[r·aStrides.row + p·aStrides.depth]`: A where it lies, or packed; see `GEMM.packsA`).
   @inline(never)
   static func accumulate(
     kc: Int, a: UnsafePointer<Float>, aStrides: (row: Int, depth: Int), aRows: Int,

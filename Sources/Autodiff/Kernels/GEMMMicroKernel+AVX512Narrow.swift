@@ -39,7 +39,7 @@ enum Kernel12x16: GEMMMicroKernel {
     }
   }
 
-  /// The register-blocked loop alone, with A read where it lies (see `Kernel6x64.accumulate`);
+  /// The register-blocked loop alone, with A read by its strides (see `Kernel6x64.accumulate`);
   /// writes the sums, times `alpha`, to `out` (row stride `ldo`).
   @inline(never)
   static func accumulate(
@@ -159,7 +159,7 @@ enum Kernel12x32: GEMMMicroKernel {
     }
   }
 
-  /// The register-blocked loop alone, with A read where it lies (see `Kernel6x64.accumulate`);
+  /// The register-blocked loop alone, with A read by its strides (see `Kernel6x64.accumulate`);
   /// writes the sums, times `alpha`, to `out` (row stride `ldo`).
   @inline(never)
   static func accumulate(

@@ -1,8 +1,9 @@
 // Register-blocked micro-kernels for `GEMM`.
 //
-// A micro-kernel multiplies one MR×kc sliver of A, read where it lies, by one packed kc×NR
-// sliver of B (NR values per k), keeping the whole MR×NR block of C in vector
-// registers, then merges it into C as `alpha·acc + beta·C` (C not read when beta == 0).
+// A micro-kernel multiplies one MR×kc sliver of A, read where it lies (or packed: see
+// `GEMM.packsA`), by one packed kc×NR sliver of B (NR values per k), keeping the whole MR×NR
+// block of C in vector registers, then merges it into C as `alpha·acc + beta·C` (C not read
+// when beta == 0).
 // Every element of C is a single fused multiply-add chain over k in increasing order, whatever
 // tile it falls in, so the result does not depend on how the work is split between threads.
 
@@ -107,6 +108,9 @@ protocol GEMMMicroKernel {
   /// Whether whole panels of an untransposed B may be read where they lie instead of packed
   /// (`GEMM.readsBInPlace` decides, product by product).
   static var readsBInPlace: Bool { get }
+  /// Columns of the panel that starts where `remaining` columns of a block are left: at most
+  /// `nr`. A kernel that reads B in place keeps the default, `min(nr, remaining)`.
+  static func panelWidth(remaining: Int) -> Int
   /// Computes one tile; `rows <= mr`, `columns <= nr`; `scratch` holds `mr·nr` floats.
   /// Element (r, p) of the A sliver is at `a[r·aStrides.row + p·aStrides.depth]`, A's own
   /// layout; rows at and past `aRows` are never read. The `nr` values of the B sliver for depth
@@ -126,6 +130,24 @@ extension GEMMMicroKernel {
     max(mr, min(mc, aBlockFloats / max(depth, 1) / mr * mr))
   }
 
-  /// Floats of the packing buffer given to one worker: a B block, then an edge tile.
-  static var bufferFloats: Int { kc * nc + mr * nr }
+  static func panelWidth(remaining: Int) -> Int { min(nr, remaining) }
+
+  /// The panel that starts where `remaining` columns of a block are left: its columns, and the
+  /// row stride it is packed with. The panel whose first column is `j` of the block starts at
+  /// `j·depth` of the packed block, so every panel but the last is packed as wide as it is; the
+  /// last is padded with zeros to `nr`. `panelWidth` must keep a block of `n` columns within
+  /// `ceil(n/nr)·nr·depth` floats, the buffers' size: Kernel4x24's 16 + 16 for a last 32 end 8
+  /// columns past the block, where rounding up to 24 leaves 16.
+  @inline(__always)
+  static func panel(remaining: Int) -> (width: Int, stride: Int) {
+    let width = panelWidth(remaining: remaining)
+    return (width, width < remaining ? width : nr)
+  }
+
+  /// Floats of a packed block of a transposed A: `blockRows(depth:)·depth` at most.
+  static var packedAFloats: Int { max(aBlockFloats, mr * kc) }
+
+  /// Floats of the packing buffer given to one worker: a B block, an edge tile, then a block of
+  /// a transposed A.
+  static var bufferFloats: Int { kc * nc + mr * nr + packedAFloats }
 }

@@ -1,18 +1,19 @@
 // Packing for `GEMM`: copies blocks of op(B) into contiguous, zero-padded panels in exactly the
 // order the micro-kernel reads them, so its inner loop walks memory linearly.
 
-/// Packs the `depth × columns` block of op(B) starting at (`row`, `col`) into panels of `nr`
-/// columns: panel `t` holds columns `t·nr ..< t·nr+nr`, k-major (`nr` values per k), columns past
-/// the block filled with zeros. `dst` must hold `ceil(columns/nr)·nr·depth` floats.
+/// Packs the `depth × columns` block of op(B) starting at (`row`, `col`) into the panels of
+/// `K.panel(remaining:)`: the panel of columns `j ..< j+width` at `dst + j·depth`, k-major
+/// (`stride` values per k), columns past the block filled with zeros. `dst` must hold
+/// `ceil(columns/K.nr)·K.nr·depth` floats.
 @inline(__always)
-func packB(
-  transposed: Bool, b: UnsafePointer<Float>, ldb: Int, row: Int, col: Int, depth: Int, columns: Int,
-  nr: Int, into dst: UnsafeMutablePointer<Float>
+func packB<K: GEMMMicroKernel>(
+  _ kernel: K.Type, transposed: Bool, b: UnsafePointer<Float>, ldb: Int, row: Int, col: Int,
+  depth: Int, columns: Int, into dst: UnsafeMutablePointer<Float>
 ) {
   var panel = dst
   var j = 0
   while j < columns {
-    let width = min(nr, columns - j)
+    let (width, nr) = K.panel(remaining: columns - j)
     if transposed {
       // op(B)[p, j] = B[j, p]: each output column is a contiguous row of B. Whole 16×16
       // blocks are transposed in registers; the rest goes value by value.
@@ -70,7 +71,38 @@ func packB(
       }
     }
     panel += nr * depth
-    j += nr
+    j += width
+  }
+}
+
+/// Packs rows `rows` of op(A) = Aᵀ over `depth` (op(A)[r, p] at `a[p·lda + r]`) into slivers of
+/// `mr` rows, each k-major: row `r` of sliver `t` (row `rows.lowerBound + t·mr + r` of op(A)) at
+/// depth `p` goes to `dst[t·mr·depth.count + p'·mr + r]`, `p' = p - depth.lowerBound`. A
+/// micro-kernel then finds a sliver's `mr` values for one k side by side, where in place they
+/// lie at the start of `mr` rows of A `lda` apart: with many k, more cache lines than L1 holds
+/// beside the B panel. Rows past the last are left unwritten; the kernels never read them.
+@inline(__always)
+func packTransposedA(
+  a: UnsafePointer<Float>, lda: Int, rows: Range<Int>, depth: Range<Int>, mr: Int,
+  into dst: UnsafeMutablePointer<Float>
+) {
+  var src = a + depth.lowerBound * lda + rows.lowerBound
+  var out = dst
+  for _ in depth {
+    var t = 0
+    while t < rows.count {
+      let height = min(mr, rows.count - t)
+      let target = out + t * depth.count
+      if height == 4 && mr == 4 {
+        UnsafeMutableRawPointer(target).storeBytes(
+          of: UnsafeRawPointer(src + t).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+      } else {
+        for r in 0..<height { target[r] = src[t + r] }
+      }
+      t += mr
+    }
+    src += lda
+    out += mr
   }
 }
 
