@@ -274,14 +274,19 @@ public enum GEMM {
   }
 
   /// Packs the panels of the `depth × columns` block of op(B) at (`row`, `col`) that are not read
-  /// in place (all of them unless `p.readsBInPlace`; else only a last panel narrower than `nr`)
+  /// in place (all of them unless `p.readsBInPlace`; else those from the first narrower than `nr`)
   /// into `dst`, each at the offset it has when every panel is packed.
   @inline(__always)
   static func packPanels<K: GEMMMicroKernel>(
     _ kernel: K.Type, _ p: Problem, row: Int, col: Int, depth: Int, columns: Int,
     into dst: UnsafeMutablePointer<Float>
   ) {
-    let first = p.readsBInPlace ? columns / K.nr * K.nr : 0
+    var first = 0
+    while p.readsBInPlace && first < columns {
+      let width = K.panel(remaining: columns - first).width
+      if width < K.nr { break }
+      first += width
+    }
     guard first < columns else { return }
     packB(
       K.self, transposed: p.transposeB, b: p.b, ldb: p.ldb, row: row, col: col + first,

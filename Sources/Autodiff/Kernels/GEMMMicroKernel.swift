@@ -109,7 +109,7 @@ protocol GEMMMicroKernel {
   /// (`GEMM.readsBInPlace` decides, product by product).
   static var readsBInPlace: Bool { get }
   /// Columns of the panel that starts where `remaining` columns of a block are left: at most
-  /// `nr`. A kernel that reads B in place keeps the default, `min(nr, remaining)`.
+  /// `nr` (by default exactly that, or what is left). Only panels `nr` wide are read in place.
   static func panelWidth(remaining: Int) -> Int
   /// Computes one tile; `rows <= mr`, `columns <= nr`; `scratch` holds `mr·nr` floats.
   /// Element (r, p) of the A sliver is at `a[r·aStrides.row + p·aStrides.depth]`, A's own
