@@ -127,7 +127,8 @@ struct TrainingCheckpoint {
     }
     return TrainingCheckpoint(
       step: step, model: model.tensors, optimizer: optimizer, dataRandom: dataRandom,
-      dropoutRandom: dropoutRandom, wallTime: Double(state.metadata["betti.wall_time_s"] ?? "") ?? 0,
+      dropoutRandom: dropoutRandom,
+      wallTime: Double(state.metadata["betti.wall_time_s"] ?? "") ?? 0,
       regularizerDiagrams: diagrams)
   }
 

@@ -3,9 +3,11 @@ import Testing
 @testable import Lab
 
 @Test func benchShapesParseSizesBatchAndTransposes() {
-  #expect(GEMMBenchmark.Shape(parsing: "384x128x512") == GEMMBenchmark.Shape(m: 384, k: 128, n: 512))
   #expect(
-    GEMMBenchmark.Shape(parsing: "64x64x16x32") == GEMMBenchmark.Shape(m: 64, k: 64, n: 16, batch: 32))
+    GEMMBenchmark.Shape(parsing: "384x128x512") == GEMMBenchmark.Shape(m: 384, k: 128, n: 512))
+  #expect(
+    GEMMBenchmark.Shape(parsing: "64x64x16x32")
+      == GEMMBenchmark.Shape(m: 64, k: 64, n: 16, batch: 32))
   #expect(
     GEMMBenchmark.Shape(parsing: "384x128x512:NT")
       == GEMMBenchmark.Shape(m: 384, k: 128, n: 512, transposeB: true))
@@ -20,7 +22,8 @@ import Testing
 
 @Test func benchShapesRefuseMalformedText() {
   for text in [
-    "", "384x128", "384x128x512x2x2", "384x0x512", "-1x2x3", "axbxc", "384x128x512:", "384x128x512:NX",
+    "", "384x128", "384x128x512x2x2", "384x0x512", "-1x2x3", "axbxc", "384x128x512:",
+    "384x128x512:NX",
     "384x128x512:nt", "384x128x512:NT:TN", "384x128x512NT", "384xx512",
   ] {
     #expect(GEMMBenchmark.Shape(parsing: text) == nil, "\(text)")

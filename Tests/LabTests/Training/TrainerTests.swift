@@ -82,7 +82,8 @@ func deterministicRows(_ folder: RunFolder) throws -> [MetricsRow] {
     #expect(rows.first?.step == 0 && rows.last?.step == 60)
     let first = try #require(rows.first?["val_loss"])
     let last = try #require(rows.last?["val_loss"])
-    #expect(abs(first - Foundation.log(7.0)) < 0.2)  // an untrained model is near uniform over 7 tokens
+    // An untrained model is near uniform over 7 tokens.
+    #expect(abs(first - Foundation.log(7.0)) < 0.2)
     #expect(last < first - 0.3)  // and it learns
     let files = try FileManager.default.contentsOfDirectory(atPath: trainer.folder.url.path)
     #expect(
