@@ -47,8 +47,8 @@ public enum GEMM {
   /// `mr` values for one k) is packed: a tile reads one cache line per k, on a page of its own
   /// once rows are 4 KiB apart. Measured with `betti bench gemm` (AVX2, one thread): products
   /// whose blocks span 1 MiB or more run 1.2–1.4× faster packed (m = 1024, 2048 with k = 512,
-  /// 256; k = 1024 with m = 256), those of the training shapes (up to 768 KiB) 4–10% slower,
-  /// the copy costing more than it saves.
+  /// 256; k = 1024 with m = 256); those of the training shapes (up to 768 KiB) were no faster
+  /// packed (4–10% slower in one set of runs, mixed in another), so they stay in place.
   static let packedASpan = 1 << 20
   /// Rows of C below which an untransposed B is read in place however far its rows lie apart:
   /// the copy would cost as much as the product (reading in place is 8% faster at 96 rows and
