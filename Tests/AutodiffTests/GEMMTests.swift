@@ -165,10 +165,50 @@ func gemmPacksATransposedAFarApartAndMatchesReference(kernel: GEMM.KernelChoice)
   for workers in [1, 2] {
     #expect(check(t, workers: workers, kernel: kernel).ratio <= 1, "workers=\(workers)")
   }
-  // Rows close enough together are read in place: the same product, with a narrower A.
-  let near = Case(transposeA: true, m: 60, n: 40, k: 1100, alpha: -1.5, beta: 0.5, padA: 5)
+  // Rows close enough together, read by one panel, are read in place on every kernel.
+  let near = Case(transposeA: true, m: 60, n: 20, k: 1100, alpha: -1.5, beta: 0.5, padA: 5)
   #expect(depth * near.lda * MemoryLayout<Float>.stride < GEMM.packedASpan)
+  #expect(!(kernel == .narrow ? packsA(near, Kernel4x24.self) : packsA(near, Kernel12x32.self)))
   #expect(check(near, kernel: kernel).ratio <= 1)
+}
+
+@Test func gemm4x24PacksEveryTransposedAThatSeveralPanelsRead() {
+  // A weight gradient's shape (k = 384 tokens), with 150 rows (nine groups of 16, then slivers
+  // of four and two) 153 floats apart: far below `GEMM.packedASpan`, packed because several
+  // panels read it.
+  let t = Case(transposeA: true, m: 150, n: 128, k: 384, alpha: 0.5, beta: -1, padA: 3)
+  #expect(Kernel4x24.kc * t.lda * MemoryLayout<Float>.stride < GEMM.packedASpan)
+  #expect(packsA(t, Kernel4x24.self))
+  for workers in [1, 2] {
+    #expect(check(t, workers: workers, kernel: .narrow).ratio <= 1, "workers=\(workers)")
+  }
+  // One panel reads A in place; its columns are the same sums as the packed product's first 24.
+  var one = t
+  one.n = 24
+  #expect(!packsA(one, Kernel4x24.self))
+  var rng = SplitMix(state: 7)
+  let a = rng.array(t.sizeA)
+  let b = rng.array(t.k * t.n)
+  var wide = [Float](repeating: 0, count: t.m * t.n)
+  var narrow = [Float](repeating: 0, count: t.m * 24)
+  GEMM.multiply(
+    transposeA: true, transposeB: false, m: t.m, n: t.n, k: t.k, a: a, lda: t.lda, b: b,
+    ldb: t.n, c: &wide, ldc: t.n, kernel: .narrow)
+  GEMM.multiply(
+    transposeA: true, transposeB: false, m: t.m, n: 24, k: t.k, a: a, lda: t.lda, b: b,
+    ldb: t.n, c: &narrow, ldc: 24, kernel: .narrow)
+  #expect(
+    (0..<t.m).allSatisfy { i in (0..<24).allSatisfy { wide[i * t.n + $0] == narrow[i * 24 + $0] } })
+}
+
+/// Whether `GEMM.run` packs op(A) for this product with micro-kernel `K`.
+private func packsA<K: GEMMMicroKernel>(_ t: Case, _ kernel: K.Type) -> Bool {
+  let x = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+  defer { x.deallocate() }
+  let p = GEMM.Problem(
+    transposeA: t.transposeA, transposeB: t.transposeB, m: t.m, n: t.n, k: t.k, alpha: 1, a: x,
+    lda: t.lda, b: x, ldb: t.ldb, beta: 0, c: x, ldc: t.ldc)
+  return GEMM.packsA(K.self, p)
 }
 
 @Test func gemmOverwritesNaNWhenBetaIsZero() {

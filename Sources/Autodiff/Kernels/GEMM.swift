@@ -9,8 +9,8 @@ import Foundation
 /// 256 bits or narrower; on AVX-512 6×64, or 12×16 and 12×32 for at most 16 and 32 columns), with
 /// the loop nest of BLIS (NC → KC → MC → NR → MR). A is read where it lies: the micro-kernel
 /// broadcasts its elements one at a time, so packing it would only add a copy; except a
-/// transposed A whose k blocks span `packedASpan` bytes or more, where a tile would read each k
-/// from a cache line (and page) of its own (see `packsA`).
+/// transposed A, where a tile reads each k from a cache line (and, once its k blocks span
+/// `packedASpan` bytes, a page) of its own, used for only `mr` of its values (see `packsA`).
 /// So is an untransposed B, whose rows already hold each panel's `nr` values per k, unless its
 /// k blocks span more than `inPlaceSpan` bytes and one packing serves at least `packedBRows`
 /// rows of C (see `readsBInPlace`); a transposed B, and a last panel narrower than `nr`, are
@@ -44,11 +44,12 @@ public enum GEMM {
   /// slower.
   static let inPlaceSpan = 1 << 20
   /// Bytes from which a k block of a transposed A (`kc` rows `lda` apart, each giving a tile its
-  /// `mr` values for one k) is packed: a tile reads one cache line per k, on a page of its own
-  /// once rows are 4 KiB apart. Measured with `betti bench gemm` (AVX2, one thread): products
-  /// whose blocks span 1 MiB or more run 1.2–1.4× faster packed (m = 1024, 2048 with k = 512,
-  /// 256; k = 1024 with m = 256); those of the training shapes (up to 768 KiB) were no faster
-  /// packed (4–10% slower in one set of runs, mixed in another), so they stay in place.
+  /// `mr` values for one k) is packed by every kernel: a tile reads one cache line per k, on a
+  /// page of its own once rows are 4 KiB apart. Measured with `betti bench gemm` (AVX2, one
+  /// thread, packing then one k at a time across all slivers): products whose blocks span 1 MiB
+  /// or more ran 1.2–1.4× faster packed (m = 1024, 2048 with k = 512, 256; k = 1024 with m =
+  /// 256). Below it only the 4×24 kernel packs (`GEMMMicroKernel.packsTransposedA`); smaller
+  /// spans on the AVX-512 kernels have not been measured packed.
   static let packedASpan = 1 << 20
   /// Rows of C below which an untransposed B is read in place however far its rows lie apart:
   /// the copy would cost as much as the product (reading in place is 8% faster at 96 rows and
@@ -236,10 +237,13 @@ public enum GEMM {
     return span <= inPlaceSpan || rows < packedBRows
   }
 
-  /// Whether blocks of op(A) are packed: only for a transposed A whose k blocks span at least
-  /// `packedASpan` bytes.
+  /// Whether blocks of op(A) are packed: only for a transposed A, and then when its k blocks
+  /// span at least `packedASpan` bytes, or when more than one panel reads it and the kernel
+  /// packs every such A (`K.packsTransposedA`).
   static func packsA<K: GEMMMicroKernel>(_ kernel: K.Type, _ p: Problem) -> Bool {
-    p.transposeA && min(K.kc, p.k) * p.lda * MemoryLayout<Float>.stride >= packedASpan
+    guard p.transposeA else { return false }
+    return (K.packsTransposedA && p.n > K.nr)
+      || min(K.kc, p.k) * p.lda * MemoryLayout<Float>.stride >= packedASpan
   }
 
   /// Single-threaded blocked product for the block `rows × columns` of C.

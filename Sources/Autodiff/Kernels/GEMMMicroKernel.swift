@@ -108,6 +108,9 @@ protocol GEMMMicroKernel {
   /// Whether whole panels of an untransposed B may be read where they lie instead of packed
   /// (`GEMM.readsBInPlace` decides, product by product).
   static var readsBInPlace: Bool { get }
+  /// Whether a transposed A read by more than one panel is packed whatever its span (see
+  /// `GEMM.packsA`); by default only from `GEMM.packedASpan`.
+  static var packsTransposedA: Bool { get }
   /// Columns of the panel that starts where `remaining` columns of a block are left: at most
   /// `nr` (by default exactly that, or what is left). Only panels `nr` wide are read in place.
   static func panelWidth(remaining: Int) -> Int
@@ -131,6 +134,8 @@ extension GEMMMicroKernel {
   }
 
   static func panelWidth(remaining: Int) -> Int { min(nr, remaining) }
+
+  static var packsTransposedA: Bool { false }
 
   /// The panel that starts where `remaining` columns of a block are left: its columns, and the
   /// row stride it is packed with. The panel whose first column is `j` of the block starts at

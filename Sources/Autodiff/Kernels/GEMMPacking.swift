@@ -86,23 +86,39 @@ func packTransposedA(
   a: UnsafePointer<Float>, lda: Int, rows: Range<Int>, depth: Range<Int>, mr: Int,
   into dst: UnsafeMutablePointer<Float>
 ) {
-  var src = a + depth.lowerBound * lda + rows.lowerBound
-  var out = dst
-  for _ in depth {
-    var t = 0
-    while t < rows.count {
-      let height = min(mr, rows.count - t)
-      let target = out + t * depth.count
-      if height == 4 && mr == 4 {
-        UnsafeMutableRawPointer(target).storeBytes(
-          of: UnsafeRawPointer(src + t).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
-      } else {
-        for r in 0..<height { target[r] = src[t + r] }
+  let count = depth.count
+  let base = a + depth.lowerBound * lda + rows.lowerBound
+  var t = 0
+  // Four slivers of four rows at a time: the 16 values of one k are one cache line of A, read
+  // once, and each sliver is written front to back. (One k at a time across all slivers costs
+  // a loop turn per four values: packing then took a fifth of the product's time.)
+  if mr == 4 {
+    while t + 16 <= rows.count {
+      var src = UnsafeRawPointer(base + t)
+      var out = UnsafeMutableRawPointer(dst + t * count)
+      let sliver = 4 * count * MemoryLayout<Float>.stride
+      for _ in 0..<count {
+        for s in 0..<4 {
+          (out + s * sliver).storeBytes(
+            of: src.loadUnaligned(fromByteOffset: 16 * s, as: SIMD4<Float>.self),
+            as: SIMD4<Float>.self)
+        }
+        src += lda * MemoryLayout<Float>.stride
+        out += 16
       }
-      t += mr
+      t += 16
     }
-    src += lda
-    out += mr
+  }
+  while t < rows.count {
+    let height = min(mr, rows.count - t)
+    var src = base + t
+    var out = dst + t * count
+    for _ in 0..<count {
+      for r in 0..<height { out[r] = src[r] }
+      src += lda
+      out += mr
+    }
+    t += mr
   }
 }
 
