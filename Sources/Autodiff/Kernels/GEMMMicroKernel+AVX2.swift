@@ -15,7 +15,7 @@ enum Kernel4x24: GEMMMicroKernel {
   /// In place, each k of a transposed A is a cache line of its own, 4 of whose 16 values a tile
   /// uses, and lines `lda` floats apart share a few L1 sets: every panel reads A again from L2.
   /// Packed, the weight-gradient products of the training shapes (k = 384, 128 to 512 rows
-  /// and columns) run 1.10–1.18× faster, and no product with more than one panel measured
+  /// and columns) run 1.09–1.19× faster, and no product with more than one panel measured
   /// slower (`betti bench gemm --threads 1`, Zen 3).
   static var packsTransposedA: Bool { true }
 
