@@ -111,6 +111,9 @@ protocol GEMMMicroKernel {
   /// Whether a transposed A read by more than one panel is packed whatever its span (see
   /// `GEMM.packsA`); by default only from `GEMM.packedASpan`.
   static var packsTransposedA: Bool { get }
+  /// Side of the square blocks in which a transposed B is turned in registers as it is packed
+  /// (8 or 16): one vector per row of a block. By default 16.
+  static var transposeBlock: Int { get }
   /// Columns of the panel that starts where `remaining` columns of a block are left: at most
   /// `nr` (by default exactly that, or what is left). Only panels `nr` wide are read in place.
   static func panelWidth(remaining: Int) -> Int
@@ -136,6 +139,8 @@ extension GEMMMicroKernel {
   static func panelWidth(remaining: Int) -> Int { min(nr, remaining) }
 
   static var packsTransposedA: Bool { false }
+
+  static var transposeBlock: Int { 16 }
 
   /// The panel that starts where `remaining` columns of a block are left: its columns, and the
   /// row stride it is packed with. The panel whose first column is `j` of the block starts at

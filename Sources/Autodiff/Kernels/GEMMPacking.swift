@@ -15,23 +15,28 @@ func packB<K: GEMMMicroKernel>(
   while j < columns {
     let (width, nr) = K.panel(remaining: columns - j)
     if transposed {
-      // op(B)[p, j] = B[j, p]: each output column is a contiguous row of B. Whole 16×16
-      // blocks are transposed in registers; the rest goes value by value.
-      let blockColumns = width / 16 * 16
-      let blockDepth = depth / 16 * 16
+      // op(B)[p, j] = B[j, p]: each output column is a contiguous row of B. Whole square
+      // blocks of `K.transposeBlock` are transposed in registers; the rest goes value by value.
+      let side = K.transposeBlock
+      let blockColumns = width / side * side
+      let blockDepth = depth / side * side
       var c0 = 0
       while c0 < blockColumns {
         var p0 = 0
         while p0 < blockDepth {
-          transpose16(
-            b + (col + j + c0) * ldb + row + p0, ldb, into: panel + p0 * nr + c0, stride: nr)
-          p0 += 16
+          let (src, out) = (b + (col + j + c0) * ldb + row + p0, panel + p0 * nr + c0)
+          if side == 8 {
+            transpose8(src, ldb, into: out, stride: nr)
+          } else {
+            transpose16(src, ldb, into: out, stride: nr)
+          }
+          p0 += side
         }
-        for c in c0..<(c0 + 16) {
+        for c in c0..<(c0 + side) {
           let src = b + (col + j + c) * ldb + row
           for p in blockDepth..<depth { panel[p * nr + c] = src[p] }
         }
-        c0 += 16
+        c0 += side
       }
       for c in blockColumns..<nr {
         var out = panel + c
@@ -124,6 +129,48 @@ func packTransposedA(
     }
     t += mr
   }
+}
+
+/// Writes the transpose of the 8×8 block at `src` (row stride `ldSource`) to `dst` (row stride
+/// `stride`): three rounds of the even and odd split of `transpose16`, on eight-lane vectors.
+@inline(__always)
+func transpose8(
+  _ src: UnsafePointer<Float>, _ ldSource: Int, into dst: UnsafeMutablePointer<Float>, stride: Int
+) {
+  @inline(__always) func split(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> (
+    SIMD8<Float>, SIMD8<Float>
+  ) {
+    let pair = SIMD16<Float>(lowHalf: a, highHalf: b)
+    return (pair.evenHalf, pair.oddHalf)
+  }
+  let r0 = loadVector8(src)
+  let r1 = loadVector8(src + 1 * ldSource)
+  let r2 = loadVector8(src + 2 * ldSource)
+  let r3 = loadVector8(src + 3 * ldSource)
+  let r4 = loadVector8(src + 4 * ldSource)
+  let r5 = loadVector8(src + 5 * ldSource)
+  let r6 = loadVector8(src + 6 * ldSource)
+  let r7 = loadVector8(src + 7 * ldSource)
+  let (s0, s4) = split(r0, r1)
+  let (s1, s5) = split(r2, r3)
+  let (s2, s6) = split(r4, r5)
+  let (s3, s7) = split(r6, r7)
+  let (t0, t4) = split(s0, s1)
+  let (t1, t5) = split(s2, s3)
+  let (t2, t6) = split(s4, s5)
+  let (t3, t7) = split(s6, s7)
+  let (u0, u4) = split(t0, t1)
+  let (u1, u5) = split(t2, t3)
+  let (u2, u6) = split(t4, t5)
+  let (u3, u7) = split(t6, t7)
+  storeVector(u0, dst)
+  storeVector(u1, dst + 1 * stride)
+  storeVector(u2, dst + 2 * stride)
+  storeVector(u3, dst + 3 * stride)
+  storeVector(u4, dst + 4 * stride)
+  storeVector(u5, dst + 5 * stride)
+  storeVector(u6, dst + 6 * stride)
+  storeVector(u7, dst + 7 * stride)
 }
 
 /// Writes the transpose of the 16×16 block at `src` (row stride `ldSource`) to `dst` (row stride
