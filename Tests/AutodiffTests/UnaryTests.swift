@@ -54,7 +54,7 @@ import Testing
   }
 
   @Test func exactGeluKeepsItsForwardValuesForTheGradient() {
-    // The recorded path keeps 1 + erf(x/√2) from the forward pass; it must give the same bits
+    // The recorded path keeps the derivative from the forward pass; it must give the same bits
     // as recomputing it (the unrecorded value path and `GELU.exactDerivative`). 1,000 values:
     // whole 64-value blocks and a 40-value tail.
     let x = randomTensor([1000], seed: 31, range: -6...6)

@@ -46,6 +46,39 @@ import Testing
     #expect(worstErf < 3e-7, "erf max abs error \(worstErf)")
   }
 
+  @Test func scaledErfcRelativeError() {
+    let zs = grid(0, 9, 200_001)
+    var worst = 0.0
+    for (z, y) in zip(zs, apply(zs, VectorMath.scaledErfc)) {
+      let reference = Foundation.erfc(Double(z)) * Foundation.exp(Double(z) * Double(z))
+      worst = max(worst, abs(Double(y) - reference) / reference)
+    }
+    #expect(worst < 3e-7, "max relative error \(worst)")
+  }
+
+  /// `x·Φ(x)` and its derivative `Φ(x) + x·φ(x)` against Double, relative to the magnitude of
+  /// each term: Φ keeps its relative precision deep into the negative tail, where `1 + erf`
+  /// computed by adding 1 would be all rounding. The bound grows with x² because the exponent
+  /// −x²/2 is rounded before `exp` (an error of x²/2 ulp in the result).
+  @Test func exactGeluAgainstDouble() {
+    let xs = grid(-12, 12, 200_001) + [0, -1e-8, 1e-8]
+    let values = apply(xs) { GELU.Exact.valueAndDerivative($0).value }
+    let derivatives = apply(xs) { GELU.Exact.valueAndDerivative($0).derivative }
+    var (worstValue, worstDerivative) = (0.0, 0.0)
+    for (x, (y, d)) in zip(xs, zip(values, derivatives)) {
+      let v = Double(x)
+      let phi = 0.5 * Foundation.erfc(-v / 2.0.squareRoot())
+      let density = Foundation.exp(-0.5 * v * v) / (2 * Double.pi).squareRoot()
+      let bound = 3e-7 + 1.2e-7 * v * v / 2
+      worstValue = max(worstValue, abs(Double(y) - v * phi) / (abs(v * phi) * bound + 1e-40))
+      worstDerivative = max(
+        worstDerivative,
+        abs(Double(d) - (phi + v * density)) / ((phi + abs(v) * density) * bound + 1e-40))
+    }
+    #expect(worstValue <= 1, "value error \(worstValue) of the bound")
+    #expect(worstDerivative <= 1, "derivative error \(worstDerivative) of the bound")
+  }
+
   @Test func mapHandlesTails() {
     for n in [1, 15, 16, 17, 33] {
       let xs = (0..<n).map { Float($0) }

@@ -107,9 +107,9 @@ extension Tensor {
 
   /// GELU, exact form: `x·Φ(x) = ½x(1 + erf(x/√2))`.
   ///
-  /// When recorded, `1 + erf(x/√2)` is kept from the forward pass, so that the gradient
-  /// `Φ(x) + x·φ(x)` costs one exponential instead of an error function and an exponential
-  /// (the same values as `vectorUnary` with `GELU.Exact`).
+  /// When recorded, the derivative `Φ(x) + x·φ(x)` is computed with the value and kept, so that
+  /// the backward pass is one multiplication (the same values as `vectorUnary` with
+  /// `GELU.Exact`).
   public func geluExact() -> Tensor {
     guard Tensor.isRecording && requiresGrad else {
       return Tensor.vectorUnary(self, GELU.Exact.self)
@@ -122,15 +122,15 @@ extension Tensor {
     let (src, dst, kp) = (pointer, out.pointer, kept.pointer)
     Parallel.forEach((n + chunk - 1) / chunk, grain: 4) { c in
       let start = c * chunk
-      GELU.Exact.values(src + start, dst + start, kept: kp + start, Swift.min(chunk, n - start))
+      GELU.Exact.values(
+        src + start, dst + start, derivatives: kp + start, Swift.min(chunk, n - start))
     }
     return Tensor.record(out, [x]) { g in
       let gx = Tensor(uninitializedShape: x.shape)
-      let (gp, xp, sp, dp) = (g.pointer, x.pointer, kept.pointer, gx.pointer)
+      let (gp, dp, gxp) = (g.pointer, kept.pointer, gx.pointer)
       Parallel.forEach((n + chunk - 1) / chunk, grain: 4) { c in
         let start = c * chunk
-        GELU.Exact.gradients(
-          gp + start, xp + start, kept: sp + start, dp + start, Swift.min(chunk, n - start))
+        Kernels.map(gp + start, dp + start, gxp + start, Swift.min(chunk, n - start)) { $0 * $1 }
       }
       x.accumulateGradient(gx, shared: false)
     }
@@ -239,77 +239,51 @@ public enum GELU {
 
   /// `½x(1 + erf(x/√2))`.
   enum Exact: VectorFunction {
-    /// `1 + erf(x/√2) = 2Φ(x)`.
-    @inline(__always) static func onePlusErf(_ x: V) -> V {
-      VectorMath.onePlusErf(x * 0.707_106_77)
+    /// `(x·Φ(x), Φ(x) + x·φ(x))`, both from one exponential: `e^{−a²/2}` with `a = |x|` is the
+    /// normal density up to `1/√(2π)`, and `erfc(a/√2) = scaledErfc(a/√2)·e^{−a²/2}` gives
+    /// `2Φ(x)` without cancellation for negative x. |x| is clamped to 9√2, where erfc(9) is
+    /// below 1e-36.
+    @inline(__always) static func valueAndDerivative(_ x: V) -> (value: V, derivative: V) {
+      let a = VectorMath.clampAbove(VectorMath.magnitude(x), 12.727_922)
+      let density = VectorMath.expInRange(-0.5 * a * a)
+      let c = VectorMath.scaledErfc(a * 0.707_106_77) * density
+      let twoPhi = VectorMath.blend(VectorMath.signMask(x), c, 2 - c)
+      return (0.5 * x * twoPhi, 0.5 * twoPhi + x * 0.398_942_28 * density)
     }
 
-    @inline(__always) static func value(_ x: V, onePlusErf s: V) -> V { 0.5 * x * s }
+    @inline(__always) static func value(_ x: V) -> V { valueAndDerivative(x).value }
 
-    /// `out[i] = value(x[i])`, keeping `onePlusErf(x[i])` in `kept`. Written out rather than
-    /// through `Kernels.map`, whose closure returning two vectors is not inlined.
+    @inline(__always) static func derivative(_ x: V, _ y: V) -> V {
+      valueAndDerivative(x).derivative
+    }
+
+    /// `out[i] = value(x[i])`, keeping `derivative(x[i])` in `derivatives`. Written out rather
+    /// than through `Kernels.map`, whose closure returning two vectors is not inlined.
     static func values(
       _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-      kept: UnsafeMutablePointer<Float>, _ n: Int
+      derivatives: UnsafeMutablePointer<Float>, _ n: Int
     ) {
       var i = 0
       while i + 32 <= n {
-        let (x0, x1) = (loadVector(x + i), loadVector(x + i + 16))
-        let (s0, s1) = (onePlusErf(x0), onePlusErf(x1))
-        storeVector(value(x0, onePlusErf: s0), out + i)
-        storeVector(value(x1, onePlusErf: s1), out + i + 16)
-        storeVector(s0, kept + i)
-        storeVector(s1, kept + i + 16)
+        let r0 = valueAndDerivative(loadVector(x + i))
+        let r1 = valueAndDerivative(loadVector(x + i + 16))
+        storeVector(r0.value, out + i)
+        storeVector(r1.value, out + i + 16)
+        storeVector(r0.derivative, derivatives + i)
+        storeVector(r1.derivative, derivatives + i + 16)
         i += 32
       }
       while i < n {
         let count = Swift.min(16, n - i)
         var v = V(repeating: 0)
         for j in 0..<count { v[j] = x[i + j] }
-        let s = onePlusErf(v)
-        let y = value(v, onePlusErf: s)
+        let r = valueAndDerivative(v)
         for j in 0..<count {
-          out[i + j] = y[j]
-          kept[i + j] = s[j]
+          out[i + j] = r.value[j]
+          derivatives[i + j] = r.derivative[j]
         }
         i += 16
       }
-    }
-
-    @inline(__always) static func value(_ x: V) -> V { value(x, onePlusErf: onePlusErf(x)) }
-
-    /// `out[i] = g[i]·derivative(x[i])` with `onePlusErf(x[i])` read from `kept`; written out
-    /// for the same reason as `values`.
-    static func gradients(
-      _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, kept: UnsafePointer<Float>,
-      _ out: UnsafeMutablePointer<Float>, _ n: Int
-    ) {
-      var i = 0
-      while i + 32 <= n {
-        let d0 = derivative(loadVector(x + i), onePlusErf: loadVector(kept + i))
-        let d1 = derivative(loadVector(x + i + 16), onePlusErf: loadVector(kept + i + 16))
-        storeVector(loadVector(g + i) * d0, out + i)
-        storeVector(loadVector(g + i + 16) * d1, out + i + 16)
-        i += 32
-      }
-      while i < n {
-        let count = Swift.min(16, n - i)
-        var (gv, xv, sv) = (V(repeating: 0), V(repeating: 0), V(repeating: 0))
-        for j in 0..<count { (gv[j], xv[j], sv[j]) = (g[i + j], x[i + j], kept[i + j]) }
-        let d = gv * derivative(xv, onePlusErf: sv)
-        for j in 0..<count { out[i + j] = d[j] }
-        i += 16
-      }
-    }
-
-    /// `Φ(x) + x·φ(x)`, given `s = 1 + erf(x/√2)`.
-    @inline(__always) static func derivative(_ x: V, onePlusErf s: V) -> V {
-      let density = VectorMath.expInRange(VectorMath.clampBelow(-0.5 * x * x, -87))
-      return 0.5 * s + x * 0.398_942_28 * density
-    }
-
-    @inline(__always) static func derivative(_ x: V, _ y: V) -> V {
-      derivative(x, onePlusErf: onePlusErf(x))
     }
   }
 
