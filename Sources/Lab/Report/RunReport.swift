@@ -148,9 +148,16 @@ enum ReportLayout {
     "<div class=\"charts\">\n" + svgs.map(inline).joined(separator: "\n") + "\n</div>"
   }
 
-  /// An SVG document as an inline element (without a trailing newline).
+  /// An SVG document as an inline element, without the ASCII white space around it. Trimmed
+  /// on the UTF-8 bytes: Foundation's `trimmingCharacters` copies each chart through UTF-16,
+  /// a fifth of the time of a report with heat maps.
   static func inline(_ svg: String) -> String {
-    svg.trimmingCharacters(in: .whitespacesAndNewlines)
+    let bytes = svg.utf8
+    let isSpace = { (b: UInt8) in b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
+    guard let first = bytes.firstIndex(where: { !isSpace($0) }),
+      let last = bytes.lastIndex(where: { !isSpace($0) })
+    else { return "" }
+    return String(svg[first..<bytes.index(after: last)])
   }
 
   /// A whole XHTML page: `header` (XHTML) above a list of links to the sections, then the

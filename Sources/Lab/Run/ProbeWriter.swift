@@ -60,7 +60,8 @@ public final class ProbeWriter {
   public static func read(_ url: URL) throws -> [ProbeRow] {
     let lines = try MetricsWriter.completeLines(url)
     return lines.dropFirst().compactMap { line in
-      let c = line.split(separator: ",", omittingEmptySubsequences: false)
+      let c = line.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+        .map(Substring.init)
       guard c.count == 7, let step = Int(c[0]), let family = ProbeFamily(rawValue: String(c[1])),
         let value = MetricsWriter.parse(c[6])
       else { return nil }

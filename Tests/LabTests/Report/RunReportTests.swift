@@ -85,4 +85,11 @@ import Testing
     #expect(
       !FileManager.default.fileExists(atPath: folder.appendingPathComponent("report.html").path))
   }
+
+  @Test func inlineChartsLoseOnlyTheWhiteSpaceAroundThem() {
+    #expect(ReportLayout.inline(" \n\t<svg>é → ∞</svg>\r\n\n") == "<svg>é → ∞</svg>")
+    #expect(ReportLayout.inline("<svg>\n  <g/>\n</svg>") == "<svg>\n  <g/>\n</svg>")
+    #expect(ReportLayout.inline("<text>ü</text>ü\n") == "<text>ü</text>ü")
+    #expect(ReportLayout.inline(" \n ") == "" && ReportLayout.inline("") == "")
+  }
 }
