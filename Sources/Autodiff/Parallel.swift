@@ -24,7 +24,9 @@ public enum Parallel {
   /// little work to be worth waking a second core) or only one worker is allowed. Otherwise the
   /// indices are dealt out in contiguous chunks, one per worker, run by `WorkerPool`'s threads
   /// and the caller, and the call returns when all have finished. `body` must not write to memory
-  /// another index writes.
+  /// another index writes. Pieces run without the caller's tape state (`withoutGradients`, the
+  /// leaf-gradient sink of a backward pass): a loop whose pieces run tensor ops uses
+  /// `forEachCarryingTapeState`.
   public static func forEach(
     _ count: Int, threads: Int? = nil, grain: Int = 1, _ body: (Int) -> Void
   ) {
@@ -38,6 +40,16 @@ public enum Parallel {
       // Contiguous chunks: piece w is [w*count/workers, (w+1)*count/workers).
       for i in (piece * count / workers)..<((piece + 1) * count / workers) { body(i) }
     }
+  }
+
+  /// `forEach` whose every index runs under the calling thread's tape state (see `TapeContext`),
+  /// for pieces that record ops and run backward passes, such as one micro-batch each. Binding
+  /// the state costs more than the small pieces of an op's own loop are worth.
+  public static func forEachCarryingTapeState(
+    _ count: Int, threads: Int? = nil, _ body: (Int) -> Void
+  ) {
+    let context = TapeContext.current
+    forEach(count, threads: threads) { i in context.run { body(i) } }
   }
 
   private static func defaultThreadCount() -> Int {

@@ -28,7 +28,7 @@ extension Trainer {
     generators.withUnsafeMutableBufferPointer { generators in
       losses.withUnsafeMutableBufferPointer { losses in
         predictions.withUnsafeMutableBufferPointer { predictions in
-          Parallel.forEach(parts) { s in
+          Parallel.forEachCarryingTapeState(parts) { s in
             let piece = pieces[s]
             let ctx = model.makeContext(
               length: piece.length, training: true, dropoutRandom: generators[s],
