@@ -43,8 +43,8 @@ public enum Parallel {
   }
 
   /// `forEach` whose every index runs under the calling thread's tape state (see `TapeContext`),
-  /// for pieces that record ops and run backward passes, such as one micro-batch each. Binding
-  /// the state costs more than the small pieces of an op's own loop are worth.
+  /// for pieces that record ops and run backward passes, such as one micro-batch each. Plain
+  /// `forEach` does not bind it: doing so in every op's loop cost about 2.5% of a training step.
   public static func forEachCarryingTapeState(
     _ count: Int, threads: Int? = nil, _ body: (Int) -> Void
   ) {

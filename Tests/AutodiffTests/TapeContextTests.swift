@@ -40,11 +40,10 @@ import Testing
     while !otherStarted.load(ordering: .acquiring) && Date() < deadline {}
     Thread.sleep(forTimeInterval: 0.02)
 
-    let seen = Mutex<[(recording: Bool, sinkless: Bool, elsewhere: Bool)]>([])
-    let caller = Thread.current
+    let seen = Mutex<[(recording: Bool, sinkless: Bool)]>([])
     Parallel.forEachCarryingTapeState(2, threads: 2) { _ in
       Thread.sleep(forTimeInterval: 0.05)  // long enough for the helper to take a piece
-      let state = (Tensor.isRecording, Tensor.leafGradientSink == nil, Thread.current != caller)
+      let state = (Tensor.isRecording, Tensor.leafGradientSink == nil)
       seen.withLock { $0.append(state) }
     }
     release.store(true, ordering: .releasing)
@@ -55,10 +54,7 @@ import Testing
     for state in states {
       #expect(state.recording && state.sinkless, "a piece ran under another thread's tape state")
     }
-    // Whether the helper took a piece depends on the other tests sharing the pool; it does
-    // when this test runs alone.
-    if !states.contains(where: { $0.elsewhere }) {
-      print("TapeContextTests: every piece ran on the caller; the helper path was not exercised")
-    }
+    // Whether the helper took a piece depends on the other tests sharing the pool; alone,
+    // this test has it take one (and fails with a plain `forEach`).
   }
 }
