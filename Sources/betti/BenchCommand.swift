@@ -1,10 +1,10 @@
 import Foundation
 import Lab
 
-/// `betti bench gemm|train|ph [--workloads tiny,small,medium] [--steps N]`
+/// `betti bench gemm|train|ops|probes|ph|regularizers [--workloads tiny,small,medium] [--steps N]`
 func benchCommand(_ words: [String]) throws -> Int32 {
   let args = try Arguments(
-    words, valued: ["workloads", "steps", "shapes", "threads"], switches: [])
+    words, valued: ["workloads", "steps", "shapes", "threads", "config"], switches: [])
   switch args.positional {
   case ["gemm"]:
     let shapes =
@@ -43,6 +43,8 @@ func benchCommand(_ words: [String]) throws -> Int32 {
           r.tokensPerSecond,
           r.millisecondsPerStep, r.parameters, r.peakResidentMiB))
     }
+  case ["ops"]:
+    try benchOps(args)
   case ["probes"]:
     // All probe families but sharpness at every step, on the small workload.
     var ratios: [Double] = []
@@ -72,7 +74,54 @@ func benchCommand(_ words: [String]) throws -> Int32 {
           "small step %.1f ms, with all terms on layer 0 (4 heads, 64 tokens) %.1f ms: +%.1f%% (terms alone %.1f ms)",
         r.stepMilliseconds, r.regularizedStepMilliseconds, 100 * r.overhead, r.termsMilliseconds))
   default:
-    throw UsageError("bench takes one of: gemm, train, probes, ph, regularizers")
+    throw UsageError("bench takes one of: gemm, train, ops, probes, ph, regularizers")
   }
   return 0
+}
+
+/// `betti bench ops [--config C] [--set a.b=v]… [--threads N] [--steps N]`: the operations beside
+/// the matrix products at one micro-batch's shapes (default: the yardstick's config).
+private func benchOps(_ args: Arguments) throws {
+  let config: Config
+  let vocabularySize: Int
+  if let path = args.options["config"] {
+    config = try Config.load(from: URL(fileURLWithPath: path), overrides: args.overrides)
+    vocabularySize = try config.makeTask().vocabularySize
+  } else {
+    guard args.overrides.isEmpty else {
+      throw UsageError("bench ops: --set needs --config, the file it changes")
+    }
+    (config, vocabularySize) = (OpBenchmark.yardstickConfig, 65)
+  }
+  let threads = try args.integer("threads", default: 1)
+  let repeats = try args.integer("steps", default: 50)
+  guard threads > 0, repeats > 0 else {
+    throw UsageError(
+      "bench ops: --threads and --steps must be positive (got \(threads), \(repeats))")
+  }
+  let rows = OpBenchmark.run(
+    config: config, vocabularySize: vocabularySize, repeats: repeats, threads: threads)
+  let m = config.model
+  Terminal.print(
+    "\(config.name): micro-batches of \(OpBenchmark.microBatchSize(config))×\(m.context) tokens, "
+      + "width \(m.width), depth \(m.depth); \(threads) thread\(threads == 1 ? "" : "s"), "
+      + "median of \(repeats)")
+  for r in rows {
+    let backward =
+      r.backwardMicroseconds.isNaN ? "—" : String(format: "%.1f", r.backwardMicroseconds)
+    Terminal.print(
+      padded(r.name, 14) + padded(r.shape, 12)
+        + String(format: "fwd %7.1f µs  bwd ", r.forwardMicroseconds)
+        + padded(backward, 7, left: true)
+        + String(
+          format: " µs  %5.2f ns/value  ×%-3d %5.2f ms/step", r.nanosecondsPerValue, r.callsPerStep,
+          r.millisecondsPerStep))
+  }
+  let total = rows.reduce(0) { $0 + $1.millisecondsPerStep }
+  Terminal.print(String(format: "these ops: %.2f ms of core time per step", total))
+}
+
+private func padded(_ text: String, _ width: Int, left: Bool = false) -> String {
+  let pad = String(repeating: " ", count: max(0, width - text.count))
+  return left ? pad + text : text + pad
 }

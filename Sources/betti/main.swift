@@ -32,6 +32,8 @@ let usage = """
                           GFLOPS of the matrix multiply on standard (or given) shapes
     bench train [--workloads tiny,small,medium] [--steps N]
                           training tokens/s and peak memory on the reference workloads
+    bench ops [--config C] [--set …] [--threads N] [--steps N]
+                          the ops beside the matrix products, at one micro-batch's shapes
     bench ph              Jensen–Shannon matrices and H0/H1 of random attention
     bench regularizers    step-time overhead of the topology loss terms
   """

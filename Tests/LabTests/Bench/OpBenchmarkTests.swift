@@ -1,0 +1,64 @@
+import Testing
+
+@testable import Lab
+
+@Suite struct OpBenchmarkTests {
+  func smallConfig() -> Config {
+    var config = OpBenchmark.yardstickConfig
+    config.model.context = 16
+    config.model.width = 32
+    config.model.depth = 3
+    config.model.heads = 2
+    config.training.batchSize = 6
+    config.training.microBatches = 3
+    return config
+  }
+
+  @Test func timesEveryOpAtTheMicroBatchShapes() {
+    let rows = OpBenchmark.run(config: smallConfig(), vocabularySize: 11, repeats: 3)
+    #expect(
+      rows.map(\.name) == ["layer_norm", "gelu_exact", "attention", "cross_entropy", "adamw"])
+    // A micro-batch is 6 / 3 = 2 sequences of 16; the model has 2 embeddings, 6 tensors per
+    // layer and the final norm.
+    #expect(rows.map(\.shape) == ["2x16x32", "2x16x128", "2x16x96", "32x11", "21 tensors"])
+    #expect(rows.map(\.values)[0..<4] == [1024, 4096, 3072, 352])
+    // Parameters: embeddings (11 + 16)·32, per layer two norms (2·32), QKV, projection and MLP
+    // (3·32² + 32² + 2·4·32²), and the final norm.
+    #expect(rows[4].values == 27 * 32 + 3 * (2 * 32 + 12 * 32 * 32) + 32)
+    // Per step: two norms per layer and the final one, each layer's activation and attention,
+    // one loss, in each of the 3 micro-batches; one optimizer step.
+    #expect(rows.map(\.callsPerStep) == [21, 9, 9, 3, 1])
+    for row in rows {
+      #expect(row.forwardMicroseconds > 0 && row.forwardMicroseconds.isFinite, "\(row.name)")
+      #expect(row.nanosecondsPerValue > 0 && row.nanosecondsPerValue.isFinite, "\(row.name)")
+    }
+    for row in rows.dropLast() {
+      #expect(row.backwardMicroseconds > 0 && row.backwardMicroseconds.isFinite, "\(row.name)")
+    }
+    #expect(rows[4].backwardMicroseconds.isNaN)
+  }
+
+  @Test func followsTheConfigsActivationMaskAndOptimizer() {
+    var config = smallConfig()
+    config.model.activation = .relu
+    config.model.attention = .bidirectional
+    config.optimizer.kind = .sgd
+    config.training.microBatches = 1
+    let rows = OpBenchmark.run(config: config, vocabularySize: 5, repeats: 1)
+    #expect(rows.map(\.name) == ["layer_norm", "relu", "attention", "cross_entropy", "sgd"])
+    #expect(rows[0].shape == "6x16x32")
+    #expect(rows.map(\.callsPerStep) == [7, 3, 3, 1, 1])
+  }
+}
+
+@Test func opRowsAddForwardAndBackwardPerCallAndPerStep() {
+  let row = OpBenchmark.Row(
+    name: "x", shape: "4", values: 500, forwardMicroseconds: 2, backwardMicroseconds: 3,
+    callsPerStep: 8)
+  #expect(row.microseconds == 5)
+  #expect(row.nanosecondsPerValue == 10)
+  #expect(row.millisecondsPerStep == 0.04)
+  var step = row
+  step.backwardMicroseconds = .nan
+  #expect(step.microseconds == 2 && step.millisecondsPerStep == 0.016)
+}
