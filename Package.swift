@@ -24,18 +24,24 @@ let package = Package(
     .target(name: "Autodiff", swiftSettings: speed),
     .target(name: "Topology", dependencies: ["Autodiff"], swiftSettings: speed),
     .target(name: "Transformer", dependencies: ["Autodiff"], swiftSettings: speed),
-    .target(name: "Probes", dependencies: ["Autodiff", "Topology", "Transformer"], swiftSettings: speed),
     .target(
-      name: "Lab", dependencies: ["Autodiff", "Topology", "Transformer", "Probes"], swiftSettings: speed),
+      name: "Probes", dependencies: ["Autodiff", "Topology", "Transformer"], swiftSettings: speed),
+    .target(
+      name: "Lab", dependencies: ["Autodiff", "Topology", "Transformer", "Probes"],
+      swiftSettings: speed),
     .executableTarget(name: "betti", dependencies: ["Lab"], swiftSettings: speed),
-    .target(name: "TestSupport", dependencies: ["Autodiff"], path: "Tests/TestSupport", swiftSettings: speed),
-    .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"], swiftSettings: speed),
+    .target(
+      name: "TestSupport", dependencies: ["Autodiff"], path: "Tests/TestSupport",
+      swiftSettings: speed),
+    .testTarget(
+      name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"], swiftSettings: speed),
     .testTarget(
       name: "TopologyTests", dependencies: ["Topology", "TestSupport"], exclude: ["Fixtures"],
       swiftSettings: speed),
     .testTarget(
       name: "TransformerTests", dependencies: ["Transformer", "TestSupport"], swiftSettings: speed),
-    .testTarget(name: "ProbesTests", dependencies: ["Probes", "TestSupport"], swiftSettings: speed),
+    .testTarget(
+      name: "ProbesTests", dependencies: ["Probes", "TestSupport"], swiftSettings: speed),
     .testTarget(
       name: "LabTests", dependencies: ["Lab", "TestSupport"], exclude: ["Fixtures"],
       swiftSettings: speed),

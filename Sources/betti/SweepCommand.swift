@@ -45,25 +45,29 @@ func sweepCommand(_ words: [String]) throws -> Int32 {
   let runner = SweepRunner(
     sweep: sweep, jobs: jobs,
     launcher: TrialLaunchers.process(executable: currentExecutable(), jobs: jobs))
-  let results = try runner.run(shouldStop: { stopRequested != 0 }) { event in
-    switch event {
-    case .skipped(let trials):
-      Terminal.print("\(trials.count) trials already finished; skipping them")
-    case .trialStarted(let trial):
-      if !Terminal.isInteractive { Terminal.print("started \(trial.name)") }
-    case .trialFinished(let trial, let state, let error, let seconds):
-      Terminal.endProgress()
-      var line = "\(state.rawValue) \(trial.name) in \(Terminal.duration(seconds))"
-      if let error { line += ": " + (error.split(separator: "\n").last.map(String.init) ?? error) }
-      Terminal.print(line)
-    case .progress(let p):
-      let line = String(
-        format: "trials: %d/%d done, %d running, %d failed, %d pending  ETA %@",
-        p.completed + p.skipped, p.total, p.running, p.failed, p.pending,
-        p.eta.map(Terminal.duration) ?? "?")
-      if Terminal.isInteractive { Terminal.progress(line) }
-    }
-  }
+  let results = try runner.run(
+    shouldStop: { stopRequested != 0 },
+    observer: { event in
+      switch event {
+      case .skipped(let trials):
+        Terminal.print("\(trials.count) trials already finished; skipping them")
+      case .trialStarted(let trial):
+        if !Terminal.isInteractive { Terminal.print("started \(trial.name)") }
+      case .trialFinished(let trial, let state, let error, let seconds):
+        Terminal.endProgress()
+        var line = "\(state.rawValue) \(trial.name) in \(Terminal.duration(seconds))"
+        if let error {
+          line += ": " + (error.split(separator: "\n").last.map(String.init) ?? error)
+        }
+        Terminal.print(line)
+      case .progress(let p):
+        let line = String(
+          format: "trials: %d/%d done, %d running, %d failed, %d pending  ETA %@",
+          p.completed + p.skipped, p.total, p.running, p.failed, p.pending,
+          p.eta.map(Terminal.duration) ?? "?")
+        if Terminal.isInteractive { Terminal.progress(line) }
+      }
+    })
   Terminal.endProgress()
   printCounts(results)
   if let best = results.best, let loss = best.finalMetrics["val_loss"] {

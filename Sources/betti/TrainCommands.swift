@@ -33,36 +33,38 @@ func runTrainer(_ trainer: Trainer) throws -> Int32 {
   installStopHandlers()
   let plainEvery = max(1, trainer.config.training.steps / 20)
   var lastEval = ""
-  let summary = try trainer.run(shouldStop: { stopRequested != 0 }) { event in
-    switch event {
-    case .started(let count, let step, let total):
-      Terminal.print("\(count) parameters, steps \(step)…\(total)")
-    case .step(let p):
-      let eta =
-        p.step > 0 ? Double(p.totalSteps - p.step) * p.elapsed / Double(max(p.step, 1)) : .nan
-      let line = String(
-        format: "step %d/%d  loss %.4f  lr %.2e  %.0f tok/s  ETA %@%@", p.step, p.totalSteps,
-        p.loss, p.lr,
-        p.tokensPerSecond, Terminal.duration(eta), lastEval)
-      if Terminal.isInteractive {
-        Terminal.progress(line)
-      } else if p.step % plainEvery == 0 || p.step == p.totalSteps {
-        Terminal.print(line)
+  let summary = try trainer.run(
+    shouldStop: { stopRequested != 0 },
+    observer: { event in
+      switch event {
+      case .started(let count, let step, let total):
+        Terminal.print("\(count) parameters, steps \(step)…\(total)")
+      case .step(let p):
+        let eta =
+          p.step > 0 ? Double(p.totalSteps - p.step) * p.elapsed / Double(max(p.step, 1)) : .nan
+        let line = String(
+          format: "step %d/%d  loss %.4f  lr %.2e  %.0f tok/s  ETA %@%@", p.step, p.totalSteps,
+          p.loss, p.lr,
+          p.tokensPerSecond, Terminal.duration(eta), lastEval)
+        if Terminal.isInteractive {
+          Terminal.progress(line)
+        } else if p.step % plainEvery == 0 || p.step == p.totalSteps {
+          Terminal.print(line)
+        }
+      case .evaluated(let step, let metrics):
+        var parts: [String] = []
+        if let v = metrics["val_loss"] { parts.append(String(format: "val loss %.4f", v)) }
+        if let a = metrics["val_accuracy"], a.isFinite {
+          parts.append(String(format: "val acc %.3f", a))
+        }
+        lastEval = parts.isEmpty ? "" : "  (" + parts.joined(separator: ", ") + " at \(step))"
+        if !Terminal.isInteractive {
+          Terminal.print("eval step \(step): " + parts.joined(separator: ", "))
+        }
+      case .checkpointed:
+        break
       }
-    case .evaluated(let step, let metrics):
-      var parts: [String] = []
-      if let v = metrics["val_loss"] { parts.append(String(format: "val loss %.4f", v)) }
-      if let a = metrics["val_accuracy"], a.isFinite {
-        parts.append(String(format: "val acc %.3f", a))
-      }
-      lastEval = parts.isEmpty ? "" : "  (" + parts.joined(separator: ", ") + " at \(step))"
-      if !Terminal.isInteractive {
-        Terminal.print("eval step \(step): " + parts.joined(separator: ", "))
-      }
-    case .checkpointed:
-      break
-    }
-  }
+    })
   Terminal.endProgress()
   let metrics = summary.finalMetrics
   let final = ["train_loss", "val_loss", "val_accuracy"].compactMap { k in

@@ -81,9 +81,10 @@ public struct RunSummary: Codable, Equatable, Sendable {
   /// fields are read, since they may mean something else there.
   public static func decode(_ data: Data) throws -> RunSummary {
     struct Version: Decodable {
-      var format_version: Int?
+      var formatVersion: Int?
+      enum CodingKeys: String, CodingKey { case formatVersion = "format_version" }
     }
-    if let version = (try? JSONDecoder().decode(Version.self, from: data))?.format_version,
+    if let version = (try? JSONDecoder().decode(Version.self, from: data))?.formatVersion,
       version > currentFormatVersion
     {
       throw RunSummaryError.newerFormat(version: version)
