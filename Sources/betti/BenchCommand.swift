@@ -91,7 +91,7 @@ private func benchOps(_ args: Arguments) throws {
     guard args.overrides.isEmpty else {
       throw UsageError("bench ops: --set needs --config, the file it changes")
     }
-    (config, vocabularySize) = (OpBenchmark.yardstickConfig, 65)
+    (config, vocabularySize) = (OpBenchmark.yardstickConfig, OpBenchmark.yardstickVocabularySize)
   }
   let threads = try args.integer("threads", default: 1)
   let repeats = try args.integer("steps", default: 50)
@@ -103,7 +103,7 @@ private func benchOps(_ args: Arguments) throws {
     config: config, vocabularySize: vocabularySize, repeats: repeats, threads: threads)
   let m = config.model
   Terminal.print(
-    "\(config.name): micro-batches of \(OpBenchmark.microBatchSize(config))×\(m.context) tokens, "
+    "\(config.name): micro-batches of \(OpBenchmark.microBatches(config).size)×\(m.context) tokens, "
       + "width \(m.width), depth \(m.depth); \(threads) thread\(threads == 1 ? "" : "s"), "
       + "median of \(repeats)")
   for r in rows {
@@ -117,8 +117,9 @@ private func benchOps(_ args: Arguments) throws {
           format: " µs  %5.2f ns/value  ×%-3d %5.2f ms/step", r.nanosecondsPerValue, r.callsPerStep,
           r.millisecondsPerStep))
   }
-  let total = rows.reduce(0) { $0 + $1.millisecondsPerStep }
-  Terminal.print(String(format: "these ops: %.2f ms of core time per step", total))
+  Terminal.print(
+    String(
+      format: "these ops: %.2f ms of core time per step", OpBenchmark.millisecondsPerStep(rows)))
 }
 
 private func padded(_ text: String, _ width: Int, left: Bool = false) -> String {

@@ -33,10 +33,17 @@ public enum OpBenchmark {
     public var millisecondsPerStep: Double { Double(callsPerStep) * microseconds / 1000 }
   }
 
-  /// Sequences in one micro-batch of `config`.
-  public static func microBatchSize(_ config: Config) -> Int {
-    let parts = config.training.fullBatch ? 1 : config.training.microBatches
-    return max(1, config.training.batchSize / parts)
+  /// How many micro-batches the trainer cuts a batch of `config` into, as it does
+  /// (`micro_batches`, at most one per sequence), and the sequences in the largest.
+  public static func microBatches(_ config: Config) -> (count: Int, size: Int) {
+    let batch = max(1, config.training.batchSize)
+    let count = max(1, min(config.training.microBatches, batch))
+    return (count, (batch + count - 1) / count)
+  }
+
+  /// The core time of all `rows` in one training step, in milliseconds.
+  public static func millisecondsPerStep(_ rows: [Row]) -> Double {
+    rows.reduce(0) { $0 + $1.millisecondsPerStep }
   }
 
   /// Times, on `threads` threads (1: a micro-batch has a core to itself), the normalization,
@@ -48,8 +55,7 @@ public enum OpBenchmark {
   ) -> [Row] {
     precondition(repeats > 0 && threads > 0, "OpBenchmark.run: repeats and threads must be ≥ 1")
     let m = config.model
-    let microBatches = config.training.fullBatch ? 1 : config.training.microBatches
-    let b = microBatchSize(config)
+    let (microBatches, b) = microBatches(config)
     let (t, c) = (m.context, m.width)
     let hidden = m.mlpRatio * c
     let saved = Parallel.threadCount
@@ -162,6 +168,9 @@ public enum OpBenchmark {
 }
 
 extension OpBenchmark {
+  /// The character vocabulary of tiny Shakespeare, the yardstick's task.
+  public static let yardstickVocabularySize = 65
+
   /// `Configs/shakespeare_char.json`'s model, batch and optimizer: 4 layers of 4 heads, width
   /// 128, context 64, exact GELU, batches of 12 in two micro-batches, AdamW.
   public static var yardstickConfig: Config {

@@ -61,4 +61,14 @@ import Testing
   var step = row
   step.backwardMicroseconds = .nan
   #expect(step.microseconds == 2 && step.millisecondsPerStep == 0.016)
+  #expect(OpBenchmark.millisecondsPerStep([row, step]) == 0.04 + 0.016)
+}
+
+@Test func microBatchesAreCutAsTheTrainerCutsThem() {
+  var config = OpBenchmark.yardstickConfig
+  #expect(OpBenchmark.microBatches(config) == (2, 6))
+  config.training.microBatches = 5
+  #expect(OpBenchmark.microBatches(config) == (5, 3))
+  config.training.microBatches = 40
+  #expect(OpBenchmark.microBatches(config) == (12, 1))
 }
