@@ -327,6 +327,48 @@ private func packsA<K: GEMMMicroKernel>(_ t: Case, _ kernel: K.Type) -> Bool {
   expectEqualElements(outputs[1], outputs[0])
 }
 
+@Test func sixteenWidePanelsOf4x24AreTheSameSumsAs6x16Tiles() {
+  // n = 40 is one 24-wide panel and one 16 wide, which 4×24 runs as 6×16 tiles where A lies in
+  // place. Its 16 columns must be the bits of `Kernel6x16` run on them alone, and of the same
+  // product with A stored transposed (packed into 4-row slivers). m = 53 and 150 end in tiles
+  // of 5 and of 6 rows; k = 1100 crosses a k block.
+  var rng = SplitMix(state: 5)
+  for m in [53, 150] {
+    let (n, k) = (40, 1100)
+    let a = rng.array(m * k)
+    let aT = (0..<k * m).map { a[($0 % m) * k + $0 / m] }
+    let b = rng.array(k * n)
+    let c0 = rng.array(m * n)
+    func product<K: GEMMMicroKernel>(
+      _ kernel: K.Type, transposeA: Bool, columns: Range<Int>, workers: Int
+    ) -> [Float] {
+      var c = (0..<m).flatMap { i in columns.map { c0[i * n + $0] } }
+      (transposeA ? aT : a).withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+          c.withUnsafeMutableBufferPointer { c in
+            let problem = GEMM.Problem(
+              transposeA: transposeA, transposeB: false, m: m, n: columns.count, k: k,
+              alpha: 0.5, a: a.baseAddress!, lda: transposeA ? m : k,
+              b: b.baseAddress! + columns.lowerBound, ldb: n, beta: -1, c: c.baseAddress!,
+              ldc: columns.count)
+            GEMM.run(K.self, problem, workers: workers)
+          }
+        }
+      }
+      return c
+    }
+    let alone = product(Kernel6x16.self, transposeA: false, columns: 24..<40, workers: 1)
+    for workers in [1, 2] {
+      for transposeA in [false, true] {
+        let whole = product(
+          Kernel4x24.self, transposeA: transposeA, columns: 0..<n, workers: workers)
+        let last = (0..<m).flatMap { i in (24..<40).map { whole[i * n + $0] } }
+        expectEqualElements(last, alone, "m=\(m) transposeA=\(transposeA) workers=\(workers)")
+      }
+    }
+  }
+}
+
 @Test func wideKernelsGiveIdenticalSums() {
   // The 12×16 and 12×32 tiles share the 6×64 tile's k blocking, so a product computes the same
   // bits whichever of them runs it; k = 1100 crosses two k-block boundaries.

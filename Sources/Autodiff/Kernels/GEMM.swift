@@ -5,16 +5,16 @@ import Foundation
 /// `op(B)` is `k × n` and `C` is `m × n`.
 ///
 /// Blocks of op(B) are packed into cache-sized panels and multiplied by a register-blocked SIMD
-/// micro-kernel (4×24, or 6×16 for at most 16 columns, where vectors are
-/// 256 bits or narrower; on AVX-512 6×64, or 12×16 and 12×32 for at most 16 and 32 columns), with
-/// the loop nest of BLIS (NC → KC → MC → NR → MR). A is read where it lies: the micro-kernel
-/// broadcasts its elements one at a time, so packing it would only add a copy; except a
-/// transposed A, where a tile reads each k from a cache line (and, once its k blocks span
-/// `packedASpan` bytes, a page) of its own, used for only `mr` of its values (see `packsA`).
-/// So is an untransposed B, whose rows already hold each panel's `nr` values per k, unless its
-/// k blocks span more than `inPlaceSpan` bytes and one packing serves at least `packedBRows`
-/// rows of C (see `readsBInPlace`); a transposed B, and a last panel narrower than `nr`, are
-/// always packed.
+/// micro-kernel (4×24, or 6×16 for at most 16 columns and for 16-wide panels of an A read in
+/// place, where vectors are 256 bits or narrower; on AVX-512 6×64, or 12×16 and 12×32 for at
+/// most 16 and 32 columns), with the loop nest of BLIS (NC → KC → MC → NR → MR). A is read
+/// where it lies: the micro-kernel broadcasts its elements one at a time, so packing it would
+/// only add a copy; except a transposed A, where a tile reads each k from a cache line (and,
+/// once its k blocks span `packedASpan` bytes, a page) of its own, used for only `mr` of its
+/// values (see `packsA`). So is an untransposed B, whose rows already hold each panel's `nr`
+/// values per k, unless its k blocks span more than `inPlaceSpan` bytes and one packing serves
+/// at least `packedBRows` rows of C (see `readsBInPlace`); a transposed B, and a last panel
+/// narrower than `nr`, are always packed.
 ///
 /// - Leading dimensions `lda`, `ldb`, `ldc` are row strides in elements of the matrices *as
 ///   stored* (so `lda >= k` for untransposed A, `lda >= m` for transposed A).
@@ -209,7 +209,7 @@ public enum GEMM {
     }
     // Few rows: split C into `parts` blocks of whole micro-tiles along its longer side.
     let splitRows = p.m >= p.n
-    let tile = splitRows ? K.mr : K.nr
+    let tile = splitRows ? K.rowGroup(packedA: p.packsA) : K.nr
     let tiles = ((splitRows ? p.m : p.n) + tile - 1) / tile
     let parts = min(workers, tiles)
     p.readsBInPlace = readsBInPlace(K.self, p, rowsPerPacking: splitRows ? p.m / parts : p.m)
@@ -264,7 +264,7 @@ public enum GEMM {
         packPanels(K.self, p, row: pc, col: jc, depth: kc, columns: nc, into: packedB)
         var ic = rows.lowerBound
         while ic < rows.upperBound {
-          let mc = min(K.blockRows(depth: kc), rows.upperBound - ic)
+          let mc = min(K.blockRows(depth: kc, packedA: p.packsA), rows.upperBound - ic)
           macroKernel(
             K.self, p, rows: ic..<(ic + mc), depth: pc..<(pc + kc), beta: beta,
             columns: jc..<(jc + nc),
@@ -318,9 +318,10 @@ public enum GEMM {
         p.readsBInPlace && width == K.nr
         ? (p.b + depth.lowerBound * p.ldb + columns.lowerBound + jr, p.ldb)
         : (packedB + jr * kc, stride)
+      let tileRows = K.tileRows(panelWidth: width, packedA: p.packsA)
       var ir = 0
       while ir < mc {
-        let height = min(K.mr, mc - ir)
+        let height = min(tileRows, mc - ir)
         let a: UnsafePointer<Float>
         let strides: (row: Int, depth: Int)
         if p.packsA {
@@ -334,7 +335,7 @@ public enum GEMM {
           kc: kc, a: a, aStrides: strides, aRows: height, b: panelB, bStride: bStride,
           c: p.c + (rows.lowerBound + ir) * p.ldc + columns.lowerBound + jr, ldc: p.ldc,
           alpha: p.alpha, beta: beta, rows: height, columns: width, scratch: scratch)
-        ir += K.mr
+        ir += tileRows
       }
       jr += width
     }

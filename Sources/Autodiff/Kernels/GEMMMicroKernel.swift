@@ -95,7 +95,7 @@ protocol GEMMMicroKernel {
   static var mr: Int { get }
   /// Columns of C per micro-tile (B panel width), a multiple of 8.
   static var nr: Int { get }
-  /// Most rows of C in one block (a multiple of `mr`); deep blocks use fewer (`blockRows`).
+  /// Most rows of C in one block (a multiple of `rowGroup`); deep blocks use fewer (`blockRows`).
   static var mc: Int { get }
   /// Floats of A a block reads, to be kept in the L2 cache while every B panel passes over it:
   /// a block has `aBlockFloats / kc` rows at most.
@@ -117,7 +117,14 @@ protocol GEMMMicroKernel {
   /// Columns of the panel that starts where `remaining` columns of a block are left: at most
   /// `nr` (by default exactly that, or what is left). Only panels `nr` wide are read in place.
   static func panelWidth(remaining: Int) -> Int
-  /// Computes one tile; `rows <= mr`, `columns <= nr`; `scratch` holds `mr·nr` floats.
+  /// Rows of C per micro-tile in a panel `width` columns wide: `mr` by default, and always
+  /// `mr` when A is packed (its slivers are `mr` rows high).
+  static func tileRows(panelWidth width: Int, packedA: Bool) -> Int
+  /// Rows in which blocks of C are cut, a multiple of every `tileRows` for the same A (by
+  /// default `mr`), so that only the last block of a product ends in a partial tile.
+  static func rowGroup(packedA: Bool) -> Int
+  /// Computes one tile; `rows <= tileRows(panelWidth: columns, …)`, `columns <= nr`;
+  /// `scratch` holds `mr·nr` floats.
   /// Element (r, p) of the A sliver is at `a[r·aStrides.row + p·aStrides.depth]`, A's own
   /// layout; rows at and past `aRows` are never read. The `nr` values of the B sliver for depth
   /// p start at `b + p·bStride` (`nr` for a packed panel, B's row stride when read in place).
@@ -130,11 +137,16 @@ protocol GEMMMicroKernel {
 }
 
 extension GEMMMicroKernel {
-  /// Rows of A packed at once for a block of depth `depth`: as many whole tiles as fit
-  /// `aBlockFloats`, between `mr` and `mc`.
-  static func blockRows(depth: Int) -> Int {
-    max(mr, min(mc, aBlockFloats / max(depth, 1) / mr * mr))
+  /// Rows of C in one block of depth `depth`: as many whole row groups as fit `aBlockFloats`
+  /// floats of A, between one group and `mc`.
+  static func blockRows(depth: Int, packedA: Bool) -> Int {
+    let group = rowGroup(packedA: packedA)
+    return max(group, min(mc, aBlockFloats / max(depth, 1) / group * group))
   }
+
+  static func tileRows(panelWidth width: Int, packedA: Bool) -> Int { mr }
+
+  static func rowGroup(packedA: Bool) -> Int { mr }
 
   static func panelWidth(remaining: Int) -> Int { min(nr, remaining) }
 
@@ -154,7 +166,7 @@ extension GEMMMicroKernel {
     return (width, width < remaining ? width : nr)
   }
 
-  /// Floats of a packed block of a transposed A: `blockRows(depth:)·depth` at most.
+  /// Floats of a packed block of a transposed A: `blockRows(depth:packedA:)·depth` at most.
   static var packedAFloats: Int { max(aBlockFloats, mr * kc) }
 
   /// Floats of the packing buffer given to one worker: a B block, an edge tile, then a block of

@@ -16,7 +16,8 @@ extension GEMM {
   static func rowBlockedProduct<K: GEMMMicroKernel>(_ kernel: K.Type, _ p: Problem, workers: Int) {
     let panels = (p.n + K.nr - 1) / K.nr
     let maxPanels = max(1, packedPanelLimit / (p.k * K.nr))
-    let rowTiles = (p.m + K.mr - 1) / K.mr
+    let group = K.rowGroup(packedA: p.packsA)
+    let rowTiles = (p.m + group - 1) / group
     // At least one block per worker and none taller than `mc`; a multiple of `workers` when
     // that divides the rows evenly enough.
     let minimumBlocks = max(workers, (p.m + K.mc - 1) / K.mc)
@@ -48,8 +49,8 @@ extension GEMM {
             }
           }
           let packedPanels = panelsBuffer!.pointer
-          let first = block * rowTiles / blocks * K.mr
-          let last = min((block + 1) * rowTiles / blocks * K.mr, p.m)
+          let first = block * rowTiles / blocks * group
+          let last = min((block + 1) * rowTiles / blocks * group, p.m)
           var pc = 0
           while pc < p.k {
             let kc = min(K.kc, p.k - pc)
@@ -57,7 +58,7 @@ extension GEMM {
             let packedB = packedPanels + pc * panelCount * K.nr
             var ic = first
             while ic < last {
-              let mc = min(K.blockRows(depth: kc), last - ic)
+              let mc = min(K.blockRows(depth: kc, packedA: p.packsA), last - ic)
               macroKernel(
                 K.self, p, rows: ic..<(ic + mc), depth: pc..<(pc + kc), beta: beta,
                 columns: jc..<(jc + nc), packedB: packedB, scratch: scratch)
