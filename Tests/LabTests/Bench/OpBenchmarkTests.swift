@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Lab
@@ -71,4 +72,21 @@ import Testing
   #expect(OpBenchmark.microBatches(config) == (5, 3))
   config.training.microBatches = 40
   #expect(OpBenchmark.microBatches(config) == (12, 1))
+}
+
+@Test func yardstickConfigIsTheShippedOne() throws {
+  // `betti bench ops` times the yardstick without reading its file, so the copy in code must
+  // keep the shipped config's model, batch and optimizer, and its task's vocabulary.
+  let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  let shipped = try Config.load(
+    from: root.appendingPathComponent("Configs/shakespeare_char.json"), baseDirectory: root)
+  let copy = OpBenchmark.yardstickConfig
+  #expect(copy.model == shipped.model)
+  #expect(copy.training.batchSize == shipped.training.batchSize)
+  #expect(copy.training.microBatches == shipped.training.microBatches)
+  #expect(copy.training.fullBatch == shipped.training.fullBatch)
+  #expect(copy.optimizer.kind == shipped.optimizer.kind)
+  let task = try shipped.makeTask(baseDirectory: root)
+  #expect(task.vocabularySize == OpBenchmark.yardstickVocabularySize)
 }
