@@ -53,6 +53,8 @@ enum Kernel4x24: GEMMMicroKernel {
     // A panel at most 16 columns wide (the 16 left of 64, the two that end 128) computes only
     // its first two vectors: the same sums, in two thirds of the time.
     if rows > 4 {
+      // A 6-row tile of a 16-wide panel (see `tileRows`); its edge tile needs 6·16 floats of
+      // scratch, as many as 4·24.
       Kernel6x16.run(
         kc: kc, a: a, aStrides: aStrides, aRows: aRows, b: b, bStride: bStride, c: c, ldc: ldc,
         alpha: alpha, beta: beta, rows: rows, columns: columns, scratch: scratch)

@@ -17,11 +17,11 @@ extension GEMM {
     let panels = (p.n + K.nr - 1) / K.nr
     let maxPanels = max(1, packedPanelLimit / (p.k * K.nr))
     let group = K.rowGroup(packedA: p.packsA)
-    let rowTiles = (p.m + group - 1) / group
+    let rowGroups = (p.m + group - 1) / group
     // At least one block per worker and none taller than `mc`; a multiple of `workers` when
     // that divides the rows evenly enough.
     let minimumBlocks = max(workers, (p.m + K.mc - 1) / K.mc)
-    let blocks = min(rowTiles, (minimumBlocks + workers - 1) / workers * workers)
+    let blocks = min(rowGroups, (minimumBlocks + workers - 1) / workers * workers)
     var firstPanel = 0
     while firstPanel < panels {
       let panelCount = min(maxPanels, panels - firstPanel)
@@ -49,8 +49,8 @@ extension GEMM {
             }
           }
           let packedPanels = panelsBuffer!.pointer
-          let first = block * rowTiles / blocks * group
-          let last = min((block + 1) * rowTiles / blocks * group, p.m)
+          let first = block * rowGroups / blocks * group
+          let last = min((block + 1) * rowGroups / blocks * group, p.m)
           var pc = 0
           while pc < p.k {
             let kc = min(K.kc, p.k - pc)
