@@ -97,31 +97,17 @@ enum AttentionTiles {
     storeVector(s * c3, out + 3 * ldo)
   }
 
-  /// `row = softmax(row + mask)` over `columns` (a multiple of 16) values, in place: the same
-  /// arithmetic in the same order as `Tensor.softmaxRow` (lane-wise maximum and sum, one
-  /// division), written inline for rows this short. A row with nothing left open is all zeros.
+  /// The rest of one row's softmax once its mask is added: `row = e^{row − largest}` over its
+  /// sum, or all zeros when nothing is left open (`largest` is −∞).
   @inline(__always)
-  static func softmax(_ row: UnsafeMutablePointer<Float>, mask: UnsafePointer<Float>?, columns: Int)
-  {
-    var m = V(repeating: -.infinity)
-    var c = 0
-    while c < columns {
-      var v = loadVector(row + c)
-      if let mask {
-        v += loadVector(mask + c)
-        storeVector(v, row + c)
-      }
-      m = VectorMath.blend(VectorMath.signMask(m - v), v, m)
-      c += 16
-    }
-    let largest = VectorMath.largestLane(m)
+  static func normalize(_ row: UnsafeMutablePointer<Float>, largest: Float, columns: Int) {
     if largest == -.infinity {
       row.update(repeating: 0, count: columns)
       return
     }
     let shift = V(repeating: largest)
     var total = V()
-    c = 0
+    var c = 0
     while c < columns {
       let e = VectorMath.exp(loadVector(row + c) - shift)
       storeVector(e, row + c)
@@ -133,6 +119,92 @@ enum AttentionTiles {
     while c < columns {
       storeVector(loadVector(row + c) * inverse, row + c)
       c += 16
+    }
+  }
+
+  /// `row = softmax(row + mask)` for the four rows `rows + r·ld` (`r < 4`), each over its
+  /// first `columns` values (a multiple of 16) with the mask row `mask + r·ld`, then zeros up
+  /// to `t`. The same arithmetic in the same order as `Tensor.softmaxRow` (lane-wise maximum
+  /// and sum, one division) for each row, written inline for rows this short, with the four
+  /// rows' passes interleaved: one row alone is a chain of dependent steps (its exponentials,
+  /// lane reductions and division), which the others' overlap. A row with nothing left open is
+  /// all zeros.
+  @inline(__always)
+  static func softmax4(
+    _ rows: UnsafeMutablePointer<Float>, ld: Int, mask: UnsafePointer<Float>?, columns: Int,
+    t: Int
+  ) {
+    let (r0, r1, r2, r3) = (rows, rows + ld, rows + 2 * ld, rows + 3 * ld)
+    var (m0, m1, m2, m3) = (
+      V(repeating: -.infinity), V(repeating: -.infinity), V(repeating: -.infinity),
+      V(repeating: -.infinity)
+    )
+    @inline(__always) func larger(_ m: V, _ v: V) -> V {
+      VectorMath.blend(VectorMath.signMask(m - v), v, m)
+    }
+    var c = 0
+    while c < columns {
+      var (v0, v1, v2, v3) = (
+        loadVector(r0 + c), loadVector(r1 + c), loadVector(r2 + c), loadVector(r3 + c)
+      )
+      if let mask {
+        v0 += loadVector(mask + c)
+        v1 += loadVector(mask + ld + c)
+        v2 += loadVector(mask + 2 * ld + c)
+        v3 += loadVector(mask + 3 * ld + c)
+        storeVector(v0, r0 + c)
+        storeVector(v1, r1 + c)
+        storeVector(v2, r2 + c)
+        storeVector(v3, r3 + c)
+      }
+      (m0, m1, m2, m3) = (larger(m0, v0), larger(m1, v1), larger(m2, v2), larger(m3, v3))
+      c += 16
+    }
+    let largest = (
+      VectorMath.largestLane(m0), VectorMath.largestLane(m1), VectorMath.largestLane(m2),
+      VectorMath.largestLane(m3)
+    )
+    if largest.0 == -.infinity || largest.1 == -.infinity || largest.2 == -.infinity
+      || largest.3 == -.infinity
+    {
+      for (row, top) in [(r0, largest.0), (r1, largest.1), (r2, largest.2), (r3, largest.3)] {
+        normalize(row, largest: top, columns: columns)
+        (row + columns).update(repeating: 0, count: t - columns)
+      }
+      return
+    }
+    let (s0, s1, s2, s3) = (
+      V(repeating: largest.0), V(repeating: largest.1), V(repeating: largest.2),
+      V(repeating: largest.3)
+    )
+    var (t0, t1, t2, t3) = (V(), V(), V(), V())
+    c = 0
+    while c < columns {
+      let e0 = VectorMath.exp(loadVector(r0 + c) - s0)
+      let e1 = VectorMath.exp(loadVector(r1 + c) - s1)
+      let e2 = VectorMath.exp(loadVector(r2 + c) - s2)
+      let e3 = VectorMath.exp(loadVector(r3 + c) - s3)
+      storeVector(e0, r0 + c)
+      storeVector(e1, r1 + c)
+      storeVector(e2, r2 + c)
+      storeVector(e3, r3 + c)
+      (t0, t1, t2, t3) = (t0 + e0, t1 + e1, t2 + e2, t3 + e3)
+      c += 16
+    }
+    let (i0, i1, i2, i3) = (
+      V(repeating: 1 / VectorMath.total(t0)), V(repeating: 1 / VectorMath.total(t1)),
+      V(repeating: 1 / VectorMath.total(t2)), V(repeating: 1 / VectorMath.total(t3))
+    )
+    c = 0
+    while c < columns {
+      storeVector(loadVector(r0 + c) * i0, r0 + c)
+      storeVector(loadVector(r1 + c) * i1, r1 + c)
+      storeVector(loadVector(r2 + c) * i2, r2 + c)
+      storeVector(loadVector(r3 + c) * i3, r3 + c)
+      c += 16
+    }
+    if columns < t {
+      for row in [r0, r1, r2, r3] { (row + columns).update(repeating: 0, count: t - columns) }
     }
   }
 

@@ -26,11 +26,8 @@ extension Tensor {
           AttentionTiles.product4(
             columns: columns, depth: d, a: q + i0 * ld, ar: ld, ak: 1, b: kt, ldb: t,
             alpha: alpha, out: p + i0 * t, ldo: t)
-          for i in i0..<i0 + 4 {
-            let row = p + i * t
-            AttentionTiles.softmax(row, mask: mp.map { $0 + i * t }, columns: columns)
-            (row + columns).update(repeating: 0, count: t - columns)
-          }
+          AttentionTiles.softmax4(
+            p + i0 * t, ld: t, mask: mp.map { $0 + i0 * t }, columns: columns, t: t)
           AttentionTiles.product4(
             columns: d, depth: extents.depth[block], a: p + i0 * t, ar: t, ak: 1, b: q + 2 * width,
             ldb: ld, alpha: 1, out: y + i0 * width, ldo: width)
