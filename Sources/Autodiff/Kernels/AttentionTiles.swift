@@ -167,45 +167,43 @@ enum AttentionTiles {
     if largest.0 == -.infinity || largest.1 == -.infinity || largest.2 == -.infinity
       || largest.3 == -.infinity
     {
-      for (row, top) in [(r0, largest.0), (r1, largest.1), (r2, largest.2), (r3, largest.3)] {
-        normalize(row, largest: top, columns: columns)
-        (row + columns).update(repeating: 0, count: t - columns)
+      normalize(r0, largest: largest.0, columns: columns)
+      normalize(r1, largest: largest.1, columns: columns)
+      normalize(r2, largest: largest.2, columns: columns)
+      normalize(r3, largest: largest.3, columns: columns)
+    } else {
+      let (s0, s1, s2, s3) = (
+        V(repeating: largest.0), V(repeating: largest.1), V(repeating: largest.2),
+        V(repeating: largest.3)
+      )
+      var (t0, t1, t2, t3) = (V(), V(), V(), V())
+      c = 0
+      while c < columns {
+        let e0 = VectorMath.exp(loadVector(r0 + c) - s0)
+        let e1 = VectorMath.exp(loadVector(r1 + c) - s1)
+        let e2 = VectorMath.exp(loadVector(r2 + c) - s2)
+        let e3 = VectorMath.exp(loadVector(r3 + c) - s3)
+        storeVector(e0, r0 + c)
+        storeVector(e1, r1 + c)
+        storeVector(e2, r2 + c)
+        storeVector(e3, r3 + c)
+        (t0, t1, t2, t3) = (t0 + e0, t1 + e1, t2 + e2, t3 + e3)
+        c += 16
       }
-      return
+      let (i0, i1, i2, i3) = (
+        V(repeating: 1 / VectorMath.total(t0)), V(repeating: 1 / VectorMath.total(t1)),
+        V(repeating: 1 / VectorMath.total(t2)), V(repeating: 1 / VectorMath.total(t3))
+      )
+      c = 0
+      while c < columns {
+        storeVector(loadVector(r0 + c) * i0, r0 + c)
+        storeVector(loadVector(r1 + c) * i1, r1 + c)
+        storeVector(loadVector(r2 + c) * i2, r2 + c)
+        storeVector(loadVector(r3 + c) * i3, r3 + c)
+        c += 16
+      }
     }
-    let (s0, s1, s2, s3) = (
-      V(repeating: largest.0), V(repeating: largest.1), V(repeating: largest.2),
-      V(repeating: largest.3)
-    )
-    var (t0, t1, t2, t3) = (V(), V(), V(), V())
-    c = 0
-    while c < columns {
-      let e0 = VectorMath.exp(loadVector(r0 + c) - s0)
-      let e1 = VectorMath.exp(loadVector(r1 + c) - s1)
-      let e2 = VectorMath.exp(loadVector(r2 + c) - s2)
-      let e3 = VectorMath.exp(loadVector(r3 + c) - s3)
-      storeVector(e0, r0 + c)
-      storeVector(e1, r1 + c)
-      storeVector(e2, r2 + c)
-      storeVector(e3, r3 + c)
-      (t0, t1, t2, t3) = (t0 + e0, t1 + e1, t2 + e2, t3 + e3)
-      c += 16
-    }
-    let (i0, i1, i2, i3) = (
-      V(repeating: 1 / VectorMath.total(t0)), V(repeating: 1 / VectorMath.total(t1)),
-      V(repeating: 1 / VectorMath.total(t2)), V(repeating: 1 / VectorMath.total(t3))
-    )
-    c = 0
-    while c < columns {
-      storeVector(loadVector(r0 + c) * i0, r0 + c)
-      storeVector(loadVector(r1 + c) * i1, r1 + c)
-      storeVector(loadVector(r2 + c) * i2, r2 + c)
-      storeVector(loadVector(r3 + c) * i3, r3 + c)
-      c += 16
-    }
-    if columns < t {
-      for row in [r0, r1, r2, r3] { (row + columns).update(repeating: 0, count: t - columns) }
-    }
+    for r in 0..<4 { (rows + r * ld + columns).update(repeating: 0, count: t - columns) }
   }
 
   /// `out[c·t + j] = x[j·ld + c]` for `j < t`, `c < d`: one head's keys or values turned so
