@@ -2,11 +2,12 @@
 
 Usage: yardstick_report.py [--svg OUT_SVG] ROUND_FOLDER...
 Each round folder holds pytorch.json, pytorch_wall_ms, betti_wall_ms and yardstick/metrics.csv,
-as scripts/yardstick.sh writes them. With several rounds, each is printed, then the medians of
+as scripts/yardstick.sh writes them, and nanogpt.log with nanogpt_wall_ms when it also ran
+nanoGPT's own train.py (NANOGPT_DIR). With several rounds, each is printed, then the medians of
 the wall times, the steps and the per-round wall-time ratios. The SVG shows the last round.
-Times "to 1.88" are training seconds (evaluation excluded, as both programs count them).
+Times "to 1.88" are training seconds (evaluation excluded, as the programs count them).
 """
-import argparse, csv, json, os, statistics, sys
+import argparse, csv, json, os, re, statistics, sys
 
 TARGET = 1.88
 
@@ -16,6 +17,29 @@ def first_reach(points):
         if loss <= TARGET:
             return seconds
     return None
+
+
+def read_nanogpt_log(path):
+    """Validation curve and steady-state ms/step from the log of nanoGPT's train.py.
+
+    train.py prints "step N: train loss …, val loss V" at each evaluation and, with
+    --log_interval=1, "iter N: loss …, time Tms" after each step, T covering everything since
+    the previous print: for an evaluation step, the evaluation too. Those steps count as the
+    median step in the training seconds, so that evaluation is excluded as for the others.
+    """
+    text = open(path).read()
+    evals = [(int(n), float(v)) for n, v in re.findall(r"^step (\d+): train loss [\d.]+, val loss ([\d.]+)", text, re.M)]
+    times = {int(n): float(t) / 1e3 for n, t in re.findall(r"^iter (\d+): loss [\d.]+, time ([\d.]+)ms", text, re.M)}
+    if not evals or not times:
+        sys.exit(f"yardstick_report: {path} has no evaluation or step lines; did train.py run with --log_interval=1?")
+    eval_steps = {n for n, _ in evals}
+    steady = [t for n, t in times.items() if n > 10 and n not in eval_steps]
+    median = statistics.median(steady) if steady else float("nan")
+    curve = []
+    for step, val in evals:
+        seconds = sum(median if n in eval_steps else t for n, t in times.items() if n < step)
+        curve.append((step, val, seconds))
+    return curve, median * 1e3
 
 
 def read_round(folder):
@@ -40,8 +64,13 @@ def read_round(folder):
                 step_times.append((e - prev[1]) / (s - prev[0]))
             prev = (s, e)
     betti_ms = statistics.median(step_times) * 1e3 if step_times else float("nan")
-    return dict(torch_curve=torch_curve, betti_curve=betti_curve, torch_wall=torch_wall,
-                betti_wall=betti_wall, torch_ms=t["ms_per_step"], betti_ms=betti_ms)
+    result = dict(torch_curve=torch_curve, betti_curve=betti_curve, torch_wall=torch_wall,
+                  betti_wall=betti_wall, torch_ms=t["ms_per_step"], betti_ms=betti_ms)
+    if os.path.exists(os.path.join(folder, "nanogpt_wall_ms")):
+        curve, ms = read_nanogpt_log(need(os.path.join(folder, "nanogpt.log")))
+        wall = float(open(os.path.join(folder, "nanogpt_wall_ms")).read()) / 1e3
+        result.update(nanogpt_curve=curve, nanogpt_ms=ms, nanogpt_wall=wall)
+    return result
 
 
 def print_round(r):
@@ -50,9 +79,15 @@ def print_round(r):
     fmt = lambda x: "never" if x is None else f"{x:.1f} s"
     print(f"{'':10s} {'wall time':>10s} {'ms/step':>9s} {'final val':>10s} {'val ≤ 1.88 at':>14s}")
     print(f"{'PyTorch':10s} {r['torch_wall']:9.1f}s {r['torch_ms']:9.2f} {r['torch_curve'][-1][1]:10.4f} {fmt(reach_t):>14s}")
+    if "nanogpt_wall" in r:
+        reach_n = first_reach([(c[2], c[1]) for c in r["nanogpt_curve"]])
+        print(f"{'nanoGPT':10s} {r['nanogpt_wall']:9.1f}s {r['nanogpt_ms']:9.2f} {r['nanogpt_curve'][-1][1]:10.4f} {fmt(reach_n):>14s}")
     print(f"{'Betti':10s} {r['betti_wall']:9.1f}s {r['betti_ms']:9.2f} {r['betti_curve'][-1][1]:10.4f} {fmt(reach_b):>14s}")
     print(f"wall-time ratio Betti/PyTorch: {r['betti_wall'] / r['torch_wall']:.2f}; "
           f"final val difference: {r['betti_curve'][-1][1] - r['torch_curve'][-1][1]:+.4f}")
+    if "nanogpt_wall" in r:
+        print(f"wall-time ratio Betti/nanoGPT train.py: {r['betti_wall'] / r['nanogpt_wall']:.2f}; "
+              f"final val difference: {r['betti_curve'][-1][1] - r['nanogpt_curve'][-1][1]:+.4f}")
 
 
 def main():
@@ -71,16 +106,24 @@ def main():
         print(f"-- medians over {len(results)} rounds")
         print(f"{'':10s} {'wall time':>10s} {'ms/step':>9s}")
         print(f"{'PyTorch':10s} {med('torch_wall'):9.1f}s {med('torch_ms'):9.2f}")
+        with_nanogpt = all("nanogpt_wall" in r for r in results)
+        if with_nanogpt:
+            print(f"{'nanoGPT':10s} {med('nanogpt_wall'):9.1f}s {med('nanogpt_ms'):9.2f}")
         print(f"{'Betti':10s} {med('betti_wall'):9.1f}s {med('betti_ms'):9.2f}")
         print(f"wall-time ratio Betti/PyTorch: median {statistics.median(ratios):.2f} "
               f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)})")
+        if with_nanogpt:
+            ratios = [r["betti_wall"] / r["nanogpt_wall"] for r in results]
+            print(f"wall-time ratio Betti/nanoGPT train.py: median {statistics.median(ratios):.2f} "
+                  f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)})")
     r = results[-1]
     torch_curve, betti_curve, svg_path = r["torch_curve"], r["betti_curve"], args.svg
+    nanogpt_curve = r.get("nanogpt_curve", [])
 
     # One SVG with both validation curves against the step.
     w, h, m = 640, 400, 60
-    steps = max(c[0] for c in torch_curve + betti_curve) or 1
-    losses = [c[1] for c in torch_curve + betti_curve]
+    steps = max(c[0] for c in torch_curve + betti_curve + nanogpt_curve) or 1
+    losses = [c[1] for c in torch_curve + betti_curve + nanogpt_curve]
     lo, hi = min(losses + [TARGET]) - 0.1, max(losses) + 0.1
     x = lambda s: m + (w - 2 * m) * s / steps
     y = lambda v: h - m - (h - 2 * m) * (v - lo) / (hi - lo)
@@ -97,10 +140,15 @@ def main():
     parts.append(f'<text x="18" y="{h / 2}" text-anchor="middle" transform="rotate(-90 18 {h / 2})">validation loss (nats)</text>')
     parts.append(f'<line x1="{m}" y1="{y(TARGET):.1f}" x2="{w - m}" y2="{y(TARGET):.1f}" stroke="#999" stroke-dasharray="4 4"/>')
     parts.append(f'<text x="{w - m}" y="{y(TARGET) - 6:.1f}" text-anchor="end" fill="#666">1.88</text>')
-    for curve, color, label, dy in ((torch_curve, "#d62728", "PyTorch (nanoGPT)", 0), (betti_curve, "#1f77b4", "Betti", 18)):
+    series = [(torch_curve, "#d62728", "PyTorch (nanoGPT)", "")]
+    if nanogpt_curve:
+        series = [(torch_curve, "#d62728", "PyTorch mirror", ""),
+                  (nanogpt_curve, "#ff7f0e", "nanoGPT train.py", ' stroke-dasharray="6 3"')]
+    series.append((betti_curve, "#1f77b4", "Betti", ""))
+    for i, (curve, color, label, dash) in enumerate(series):
         pts = " ".join(f"{x(c[0]):.1f},{y(c[1]):.1f}" for c in curve)
-        parts.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2"/>')
-        parts.append(f'<text x="{w - m - 150}" y="{m + 10 + dy}" fill="{color}">— {label}</text>')
+        parts.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2"{dash}/>')
+        parts.append(f'<text x="{w - m - 150}" y="{m + 10 + 18 * i}" fill="{color}">— {label}</text>')
     parts.append(f'<text x="{w / 2}" y="{m - 20}" text-anchor="middle" font-size="14">nanoGPT baby GPT on tiny Shakespeare: validation loss</text>')
     parts.append("</svg>")
     open(svg_path, "w").write("\n".join(parts) + "\n")
