@@ -84,9 +84,12 @@ func benchCommand(_ words: [String]) throws -> Int32 {
 private func benchOps(_ args: Arguments) throws {
   let config: Config
   let vocabularySize: Int
+  var sequences: Int? = nil
   if let path = args.options["config"] {
     config = try Config.load(from: URL(fileURLWithPath: path), overrides: args.overrides)
-    vocabularySize = try config.makeTask().vocabularySize
+    let task = try config.makeTask()
+    vocabularySize = task.vocabularySize
+    sequences = OpBenchmark.sequencesPerStep(config, task: task)
   } else {
     guard args.overrides.isEmpty else {
       throw UsageError("bench ops: --set needs --config, the file it changes")
@@ -100,10 +103,12 @@ private func benchOps(_ args: Arguments) throws {
       "bench ops: --threads and --steps must be positive (got \(threads), \(repeats))")
   }
   let rows = OpBenchmark.run(
-    config: config, vocabularySize: vocabularySize, repeats: repeats, threads: threads)
+    config: config, vocabularySize: vocabularySize, sequences: sequences, repeats: repeats,
+    threads: threads)
   let m = config.model
+  let microBatch = OpBenchmark.microBatches(config, sequences: sequences).size
   Terminal.print(
-    "\(config.name): micro-batches of \(OpBenchmark.microBatches(config).size)×\(m.context) tokens, "
+    "\(config.name): micro-batches of \(microBatch)×\(m.context) tokens, "
       + "width \(m.width), depth \(m.depth); \(threads) thread\(threads == 1 ? "" : "s"), "
       + "median of \(repeats)")
   for r in rows {

@@ -33,10 +33,21 @@ public enum OpBenchmark {
     public var millisecondsPerStep: Double { Double(callsPerStep) * microseconds / 1000 }
   }
 
-  /// How many micro-batches the trainer cuts a batch of `config` into, as it does
-  /// (`micro_batches`, at most one per sequence), and the sequences in the largest.
-  public static func microBatches(_ config: Config) -> (count: Int, size: Int) {
-    let batch = max(1, config.training.batchSize)
+  /// The sequences one training step of `config` takes: `batch_size`, or under `full_batch`
+  /// the whole training split of `task`, as the trainer takes them.
+  public static func sequencesPerStep(_ config: Config, task: any SequenceTask) -> Int {
+    guard config.training.fullBatch, let all = task.allExamples(.train) else {
+      return config.training.batchSize
+    }
+    return all.size
+  }
+
+  /// How many micro-batches the trainer cuts a step's `sequences` (default `batch_size`) into, as
+  /// it does (`micro_batches`, at most one per sequence), and the sequences in the largest.
+  public static func microBatches(_ config: Config, sequences: Int? = nil) -> (
+    count: Int, size: Int
+  ) {
+    let batch = max(1, sequences ?? config.training.batchSize)
     let count = max(1, min(config.training.microBatches, batch))
     return (count, (batch + count - 1) / count)
   }
@@ -49,13 +60,15 @@ public enum OpBenchmark {
   /// Times, on `threads` threads (1: a micro-batch has a core to itself), the normalization,
   /// the activation, the attention (with the config's mask), the cross-entropy of the logits
   /// and the optimizer step over the model's parameters, each `repeats` times after two
-  /// warm-up calls, with inputs drawn from a fixed seed. `vocabularySize` is the task's.
+  /// warm-up calls, with inputs drawn from a fixed seed. `vocabularySize` is the task's;
+  /// `sequences` those of a step (default `batch_size`; see `sequencesPerStep`).
   public static func run(
-    config: Config, vocabularySize: Int, repeats: Int = 50, threads: Int = 1
+    config: Config, vocabularySize: Int, sequences: Int? = nil, repeats: Int = 50,
+    threads: Int = 1
   ) -> [Row] {
     precondition(repeats > 0 && threads > 0, "OpBenchmark.run: repeats and threads must be ≥ 1")
     let m = config.model
-    let (microBatches, b) = microBatches(config)
+    let (microBatches, b) = microBatches(config, sequences: sequences)
     let (t, c) = (m.context, m.width)
     let hidden = m.mlpRatio * c
     let saved = Parallel.threadCount

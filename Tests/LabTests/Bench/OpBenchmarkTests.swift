@@ -74,6 +74,22 @@ import Testing
   #expect(OpBenchmark.microBatches(config) == (12, 1))
 }
 
+@Test func fullBatchStepsTakeTheWholeTrainingSplit() throws {
+  let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  var config = try Config.load(
+    from: root.appendingPathComponent("Configs/tasks/modular.json"), baseDirectory: root)
+  let task = try config.makeTask(baseDirectory: root)
+  // Modulus 97, addition, 30% for training: ⌊0.3 · 97²⌋ pairs in every full-batch step.
+  #expect(config.training.fullBatch)
+  #expect(OpBenchmark.sequencesPerStep(config, task: task) == 2822)
+  config.training.microBatches = 2
+  #expect(OpBenchmark.microBatches(config, sequences: 2822) == (2, 1411))
+  config.training.fullBatch = false
+  config.training.batchSize = 10
+  #expect(OpBenchmark.sequencesPerStep(config, task: task) == 10)
+}
+
 @Test func yardstickConfigIsTheShippedOne() throws {
   // `betti bench ops` times the yardstick without reading its file, so the copy in code must
   // keep the shipped config's model, batch and optimizer, and its task's vocabulary.
