@@ -403,9 +403,10 @@ private func packsA<K: GEMMMicroKernel>(_ t: Case, _ kernel: K.Type) -> Bool {
 }
 
 @Test func threadChoiceSplitsTallProductsEarlierThanShortOnes() {
-  // 2·2048·64·64 ≈ 16.8 MFLOP: a tall product is split, a short one of the same size is not.
-  #expect(GEMM.workerCount(limit: 2, flops: 16_777_216, rows: 2048) == 2)
-  #expect(GEMM.workerCount(limit: 2, flops: 16_777_216, rows: 64) == 1)
+  // 2·2048·64·24 ≈ 6.3 MFLOP: a tall product is split, a short one of the same size is not.
+  #expect(GEMM.minimumSplitFlops < 6_291_456 && 6_291_456 < GEMM.singleThreadFlops)
+  #expect(GEMM.workerCount(limit: 2, flops: 6_291_456, rows: 2048) == 2)
+  #expect(GEMM.workerCount(limit: 2, flops: 6_291_456, rows: 64) == 1)
   #expect(GEMM.workerCount(limit: 2, flops: GEMM.minimumSplitFlops - 1, rows: 4096) == 1)
   #expect(GEMM.workerCount(limit: 2, flops: GEMM.singleThreadFlops, rows: 64) == 2)
   #expect(GEMM.workerCount(limit: 1, flops: GEMM.singleThreadFlops, rows: 4096) == 1)

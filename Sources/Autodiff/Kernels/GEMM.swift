@@ -28,8 +28,15 @@ import Foundation
 ///   16 MiB of packed B per thread for multi-threaded products), allocated once and reused.
 public enum GEMM {
   /// Below this many flops (`2·m·n·k`) a product with few rows runs on one thread: every worker
-  /// packs all of op(B), which costs as much as its share of a short product.
-  public static let singleThreadFlops = 30_000_000
+  /// packs all of op(B), which costs as much as its share of a short product. Measured with
+  /// `betti bench gemm --threads 2` (Zen 3, three rounds alternating with a 30 MFLOP threshold):
+  /// 1.2–1.8× faster split from 12 MFLOP (the weight gradients 128×384×128 and 128×768×128 of
+  /// the attention projection, 65×768×128 of a tied head), no steady difference at 8–9.
+  public static let singleThreadFlops = 8_000_000
+  /// Below this many flops per product a batch of several is split between threads, each product
+  /// whole on one (see `batchedMultiply`): nothing is packed twice, and no thread waits for
+  /// another inside a product.
+  public static let batchSplitFlops = 30_000_000
   /// Below this many flops any product runs on one thread: waking a second core costs more than
   /// it saves.
   public static let minimumSplitFlops = 4_000_000
@@ -97,7 +104,7 @@ public enum GEMM {
   /// starts at `a + t·strideA`, `b + t·strideB`, `c + t·strideC` (the C blocks must not overlap).
   ///
   /// `threads` is an upper bound, as for `multiply`. When each product is small (below
-  /// `singleThreadFlops`) and the whole batch is at least `minimumSplitFlops`, the batch is split
+  /// `batchSplitFlops`) and the whole batch is at least `minimumSplitFlops`, the batch is split
   /// between threads, each product running on one thread; otherwise the products run in turn,
   /// each on as many threads as `multiply` would give it. Either way each product's result is the
   /// same as `multiply` gives it.
@@ -124,7 +131,7 @@ public enum GEMM {
     batch: Int, workers: Int
   ) {
     precondition(batch >= 0, "GEMM.batchedMultiply: negative batch \(batch)")
-    let split = workers > 1 && batch > 1 && 2 * m * n * k < singleThreadFlops
+    let split = workers > 1 && batch > 1 && 2 * m * n * k < batchSplitFlops
     let productWorkers =
       split ? 1 : min(workers, workerCount(limit: nil, flops: 2 * m * n * k, rows: m))
     Parallel.forEach(batch, threads: split ? workers : 1) { t in
