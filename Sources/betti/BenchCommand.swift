@@ -6,7 +6,12 @@ func benchCommand(_ words: [String]) throws -> Int32 {
   let args = try Arguments(
     words, valued: ["workloads", "steps", "shapes", "threads", "config"], switches: [])
   switch args.positional {
+  case ["gemm"] where args.options["config"] != nil:
+    try benchStepProducts(args)
   case ["gemm"]:
+    guard args.overrides.isEmpty else {
+      throw UsageError("bench gemm: --set needs --config, the file it changes")
+    }
     let shapes =
       try args.options["shapes"].map { list in
         try list.split(separator: ",").map {
@@ -18,12 +23,7 @@ func benchCommand(_ words: [String]) throws -> Int32 {
           return shape
         }
       } ?? GEMMBenchmark.standardShapes
-    let threadCounts = try (args.options["threads"] ?? "1,2").split(separator: ",").map {
-      guard let n = Int($0), n > 0 else {
-        throw UsageError("--threads takes positive integers separated by commas, e.g. 1,2")
-      }
-      return n
-    }
+    let threadCounts = try threadList(args, default: "1,2")
     _ = GEMMBenchmark.run(shapes: shapes, threadCounts: threadCounts) { row in
       Terminal.print(
         String(format: "threads=%d %@: %7.1f GFLOPS", row.threads, row.shape.label, row.gflops))
@@ -77,6 +77,68 @@ func benchCommand(_ words: [String]) throws -> Int32 {
     throw UsageError("bench takes one of: gemm, train, ops, probes, ph, regularizers")
   }
   return 0
+}
+
+/// `--threads` as positive integers separated by commas.
+private func threadList(_ args: Arguments, default text: String) throws -> [Int] {
+  try (args.options["threads"] ?? text).split(separator: ",", omittingEmptySubsequences: false)
+    .map {
+      guard let n = Int($0), n > 0 else {
+        throw UsageError(
+          "--threads takes positive integers separated by commas, e.g. 1,2; got '\($0)'")
+      }
+      return n
+    }
+}
+
+/// `betti bench gemm --config C [--set a.b=v]… [--threads 1,2]`: the linear layers' products of
+/// one training step of C at one micro-batch's shapes (see `StepProduct`), each timed as
+/// `bench gemm` times a shape, with its share of a step's core time; then the same shapes as a
+/// `--shapes` list for `scripts/gemm_reference.py`.
+private func benchStepProducts(_ args: Arguments) throws {
+  guard args.options["shapes"] == nil else {
+    throw UsageError(
+      "bench gemm: --shapes and --config exclude each other (--config times the products of the config's training step)"
+    )
+  }
+  let config = try Config.load(
+    from: URL(fileURLWithPath: args.options["config"]!), overrides: args.overrides)
+  let task = try config.makeTask()
+  let sequences = OpBenchmark.sequencesPerStep(config, task: task)
+  let (microBatches, size) = OpBenchmark.microBatches(config, sequences: sequences)
+  let tokens = size * config.model.context
+  let products = StepProduct.ofStep(
+    config.gptConfig(vocabularySize: task.vocabularySize), tokens: tokens,
+    microBatches: microBatches)
+  let threadCounts = try threadList(args, default: "1")
+  for threads in threadCounts {
+    Terminal.print(
+      "\(config.name): the linear layers' products of one training step, "
+        + "\(microBatches) micro-batch\(microBatches == 1 ? "" : "es") of \(size)×\(config.model.context) "
+        + "= \(tokens) tokens; \(threads) thread\(threads == 1 ? "" : "s"), median of each")
+    var seconds = 0.0
+    for product in products {
+      let median = GEMMBenchmark.medianSeconds(product.shape, threads: threads)
+      seconds += median * Double(product.callsPerStep)
+      Terminal.print(
+        padded(product.layer, 15) + padded(product.role, 16)
+          + padded(product.shapeText, 17)
+          + String(
+            format: "×%-3d %6.1f GFLOPS  %6.2f ms/step", product.callsPerStep,
+            Double(product.shape.flops) / median / 1e9,
+            median * Double(product.callsPerStep) * 1000))
+    }
+    let flops = products.reduce(0) { $0 + $1.flopsPerStep }
+    Terminal.print(
+      String(
+        format: "all %d products: %.2f GFLOP per step, %.2f ms on %d thread%@ (%.1f GFLOPS)",
+        products.count, Double(flops) / 1e9, seconds * 1000, threads, threads == 1 ? "" : "s",
+        Double(flops) / seconds / 1e9))
+  }
+  Terminal.print(
+    "the same products in PyTorch: scripts/gemm_reference.py --threads "
+      + threadCounts.map(String.init).joined(separator: ",") + " --shapes "
+      + products.map(\.shapesItem).joined(separator: ","))
 }
 
 /// `betti bench ops [--config C] [--set a.b=v]… [--threads N] [--steps N]`: the operations beside

@@ -30,6 +30,8 @@ let usage = """
                           watch runs and sweeps live in the browser (default 127.0.0.1:6007)
     bench gemm [--shapes MxKxN[xB][:NT|TN|TT],…] [--threads 1,2]
                           GFLOPS of the matrix multiply on standard (or given) shapes
+    bench gemm --config C [--set …] [--threads 1,2]
+                          the linear layers' products of one training step of C, timed
     bench train [--workloads tiny,small,medium] [--steps N]
                           training tokens/s and peak memory on the reference workloads
     bench ops [--config C] [--set …] [--threads N] [--steps N]

@@ -1,0 +1,64 @@
+import Foundation
+import Transformer
+
+/// The matrix products of the linear layers in one training step of a config, at one
+/// micro-batch's shapes: what `betti bench gemm --config` times, and the same list as
+/// `--shapes` for a reference library (`scripts/gemm_reference.py`), so that the products of a
+/// step can be compared with another library's, shape for shape, in the same minutes.
+///
+/// A layer `y = x·Wᵀ` (W stored `outputs × inputs`, as in nanoGPT) over `tokens` rows runs
+/// three products per micro-batch: the forward `x·Wᵀ` (tokens × inputs × outputs, B
+/// transposed), the input gradient `dy·W` (tokens × outputs × inputs) and the weight gradient
+/// `dyᵀ·x` (outputs × tokens × inputs, A transposed). Attention's own products (scores and
+/// their weighted sums) are not among them: `betti bench ops` times attention whole.
+public struct StepProduct: Sendable, Equatable {
+  /// The layer, as its parameter is named (`c_attn`, `c_proj`, `c_fc`, `mlp.c_proj`, `lm_head`).
+  public var layer: String
+  /// `forward`, `input gradient` or `weight gradient`.
+  public var role: String
+  public var shape: GEMMBenchmark.Shape
+  /// Times a training step runs it: one per layer of this kind and micro-batch.
+  public var callsPerStep: Int
+
+  /// The shape as `--shapes` takes it: `384x128x384:NT`.
+  public var shapeText: String {
+    "\(shape.m)x\(shape.k)x\(shape.n):\(shape.transposeA ? "T" : "N")\(shape.transposeB ? "T" : "N")"
+  }
+
+  /// The shape with `*calls`, as `scripts/gemm_reference.py --shapes` takes it:
+  /// `384x128x384:NT*8`.
+  public var shapesItem: String { "\(shapeText)*\(callsPerStep)" }
+
+  /// Flops of all its calls in one step.
+  public var flopsPerStep: Int { shape.flops * callsPerStep }
+
+  /// The products of one training step of a model: `tokens` rows per micro-batch (its
+  /// sequences times the context), `microBatches` micro-batches per step, in the order the
+  /// forward pass meets the layers; each layer's forward, input gradient and weight gradient.
+  public static func ofStep(_ model: GPTConfig, tokens: Int, microBatches: Int) -> [StepProduct] {
+    precondition(tokens > 0 && microBatches > 0, "StepProduct.ofStep: tokens and micro-batches ≥ 1")
+    let (width, inner, hidden) = (model.width, model.attentionWidth, model.mlpRatio * model.width)
+    let layers: [(name: String, inputs: Int, outputs: Int, count: Int)] = [
+      ("c_attn", width, 3 * inner, model.depth),
+      ("c_proj", inner, width, model.depth),
+      ("c_fc", width, hidden, model.depth),
+      ("mlp.c_proj", hidden, width, model.depth),
+      (model.tiedHead ? "lm_head (tied)" : "lm_head", width, model.vocabSize, 1),
+    ]
+    return layers.flatMap { layer -> [StepProduct] in
+      let calls = layer.count * microBatches
+      let (i, o) = (layer.inputs, layer.outputs)
+      return [
+        StepProduct(
+          layer: layer.name, role: "forward",
+          shape: .init(m: tokens, k: i, n: o, transposeB: true), callsPerStep: calls),
+        StepProduct(
+          layer: layer.name, role: "input gradient", shape: .init(m: tokens, k: o, n: i),
+          callsPerStep: calls),
+        StepProduct(
+          layer: layer.name, role: "weight gradient",
+          shape: .init(m: o, k: tokens, n: i, transposeA: true), callsPerStep: calls),
+      ]
+    }
+  }
+}
