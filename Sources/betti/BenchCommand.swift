@@ -103,42 +103,32 @@ private func benchStepProducts(_ args: Arguments) throws {
   }
   let config = try Config.load(
     from: URL(fileURLWithPath: args.options["config"]!), overrides: args.overrides)
-  let task = try config.makeTask()
-  let sequences = OpBenchmark.sequencesPerStep(config, task: task)
-  let (microBatches, size) = OpBenchmark.microBatches(config, sequences: sequences)
-  let tokens = size * config.model.context
-  let products = StepProduct.ofStep(
-    config.gptConfig(vocabularySize: task.vocabularySize), tokens: tokens,
-    microBatches: microBatches)
+  let step = StepProduct.ofStep(config, task: try config.makeTask())
   let threadCounts = try threadList(args, default: "1")
   for threads in threadCounts {
     Terminal.print(
-      "\(config.name): the linear layers' products of one training step, "
-        + "\(microBatches) micro-batch\(microBatches == 1 ? "" : "es") of \(size)×\(config.model.context) "
-        + "= \(tokens) tokens; \(threads) thread\(threads == 1 ? "" : "s"), median of each")
-    var seconds = 0.0
-    for product in products {
-      let median = GEMMBenchmark.medianSeconds(product.shape, threads: threads)
-      seconds += median * Double(product.callsPerStep)
+      "\(config.name): the linear layers' products of one training step, \(step.microBatches) "
+        + "micro-batch\(step.microBatches == 1 ? "" : "es") of \(step.sequences)×\(config.model.context) "
+        + "tokens; \(threads) thread\(threads == 1 ? "" : "s"), median of each")
+    let timings = StepProduct.time(step.products, threads: threads) { t in
       Terminal.print(
-        padded(product.layer, 15) + padded(product.role, 16)
-          + padded(product.shapeText, 17)
+        padded(t.product.layer, 15) + padded(t.product.role, 16) + padded(t.product.shape.text, 17)
           + String(
-            format: "×%-3d %6.1f GFLOPS  %6.2f ms/step", product.callsPerStep,
-            Double(product.shape.flops) / median / 1e9,
-            median * Double(product.callsPerStep) * 1000))
+            format: "×%-3d %6.1f GFLOPS  %6.2f ms/step", t.product.callsPerStep, t.gflops,
+            t.secondsPerStep * 1000))
     }
-    let flops = products.reduce(0) { $0 + $1.flopsPerStep }
+    let flops = step.products.reduce(0) { $0 + $1.flopsPerStep }
+    let seconds = timings.reduce(0) { $0 + $1.secondsPerStep }
     Terminal.print(
       String(
         format: "all %d products: %.2f GFLOP per step, %.2f ms on %d thread%@ (%.1f GFLOPS)",
-        products.count, Double(flops) / 1e9, seconds * 1000, threads, threads == 1 ? "" : "s",
+        timings.count, Double(flops) / 1e9, seconds * 1000, threads, threads == 1 ? "" : "s",
         Double(flops) / seconds / 1e9))
   }
   Terminal.print(
     "the same products in PyTorch: scripts/gemm_reference.py --threads "
       + threadCounts.map(String.init).joined(separator: ",") + " --shapes "
-      + products.map(\.shapesItem).joined(separator: ","))
+      + step.products.map(\.shapesItem).joined(separator: ","))
 }
 
 /// `betti bench ops [--config C] [--set a.b=v]… [--threads N] [--steps N]`: the operations beside

@@ -53,6 +53,14 @@ public enum GEMMBenchmark {
         transposeA: transposes.0, transposeB: transposes.1)
     }
 
+    /// The shape as `init(parsing:)` reads it, transposes always written: `384x128x384:NT`,
+    /// `64x64x16x32:NN`.
+    public var text: String {
+      let sizes = [m, k, n] + (batch == 1 ? [] : [batch])
+      return sizes.map(String.init).joined(separator: "x") + ":"
+        + (transposeA ? "T" : "N") + (transposeB ? "T" : "N")
+    }
+
     /// Flops of one call: `2·M·N·K·batch`.
     public var flops: Int { 2 * m * n * k * batch }
 

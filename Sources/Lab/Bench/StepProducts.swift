@@ -20,14 +20,9 @@ public struct StepProduct: Sendable, Equatable {
   /// Times a training step runs it: one per layer of this kind and micro-batch.
   public var callsPerStep: Int
 
-  /// The shape as `--shapes` takes it: `384x128x384:NT`.
-  public var shapeText: String {
-    "\(shape.m)x\(shape.k)x\(shape.n):\(shape.transposeA ? "T" : "N")\(shape.transposeB ? "T" : "N")"
-  }
-
   /// The shape with `*calls`, as `scripts/gemm_reference.py --shapes` takes it:
   /// `384x128x384:NT*8`.
-  public var shapesItem: String { "\(shapeText)*\(callsPerStep)" }
+  public var shapesItem: String { "\(shape.text)*\(callsPerStep)" }
 
   /// Flops of all its calls in one step.
   public var flopsPerStep: Int { shape.flops * callsPerStep }
@@ -59,6 +54,42 @@ public struct StepProduct: Sendable, Equatable {
           layer: layer.name, role: "weight gradient",
           shape: .init(m: o, k: tokens, n: i, transposeA: true), callsPerStep: calls),
       ]
+    }
+  }
+
+  /// The products of one training step of `config` on `task`, cut into micro-batches as the
+  /// trainer cuts a step's sequences (see `OpBenchmark.microBatches`), and those micro-batches'
+  /// count and sequences.
+  public static func ofStep(_ config: Config, task: any SequenceTask) -> (
+    products: [StepProduct], microBatches: Int, sequences: Int
+  ) {
+    let (count, size) = OpBenchmark.microBatches(
+      config, sequences: OpBenchmark.sequencesPerStep(config, task: task))
+    let products = ofStep(
+      config.gptConfig(vocabularySize: task.vocabularySize), tokens: size * config.model.context,
+      microBatches: count)
+    return (products, count, size)
+  }
+
+  /// One product's median time of one call (as `GEMMBenchmark.medianSeconds` measures it).
+  public struct Timing: Sendable {
+    public var product: StepProduct
+    public var medianSeconds: Double
+    public var gflops: Double { Double(product.shape.flops) / medianSeconds / 1e9 }
+    /// All its calls in one step.
+    public var secondsPerStep: Double { medianSeconds * Double(product.callsPerStep) }
+  }
+
+  /// Times every product on `threads` threads, in order; `onRow` sees each as it finishes.
+  public static func time(
+    _ products: [StepProduct], threads: Int, onRow: (Timing) -> Void = { _ in }
+  ) -> [Timing] {
+    products.map { product in
+      let timing = Timing(
+        product: product,
+        medianSeconds: GEMMBenchmark.medianSeconds(product.shape, threads: threads))
+      onRow(timing)
+      return timing
     }
   }
 }

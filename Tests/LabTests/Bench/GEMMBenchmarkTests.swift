@@ -46,3 +46,14 @@ import Testing
     #expect(seconds > 0 && seconds.isFinite, "\(text)")
   }
 }
+
+@Test func benchShapeTextParsesBackToTheSameShape() {
+  let shapes = [
+    GEMMBenchmark.Shape(m: 384, k: 128, n: 384, transposeB: true),
+    GEMMBenchmark.Shape(m: 2, k: 3, n: 4),
+    GEMMBenchmark.Shape(m: 64, k: 64, n: 16, batch: 32, transposeA: true),
+    GEMMBenchmark.Shape(m: 8, k: 4, n: 2, batch: 3, transposeA: true, transposeB: true),
+  ]
+  #expect(shapes.map(\.text) == ["384x128x384:NT", "2x3x4:NN", "64x64x16x32:TN", "8x4x2x3:TT"])
+  for shape in shapes { #expect(GEMMBenchmark.Shape(parsing: shape.text) == shape) }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Transformer
 
@@ -89,6 +90,34 @@ import Transformer
       let pieces = product.shapesItem.split(separator: "*")
       #expect(pieces.count == 2 && pieces[1] == "\(product.callsPerStep)")
       #expect(GEMMBenchmark.Shape(parsing: String(pieces[0])) == product.shape)
+    }
+  }
+
+  @Test func aConfigsStepIsCutAsTheTrainerCutsIt() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    var config = try Config.load(
+      from: root.appendingPathComponent("Configs/tasks/modular.json"), baseDirectory: root)
+    let task = try config.makeTask(baseDirectory: root)
+    config.training.microBatches = 2
+    // The full-batch step's 2822 pairs in two micro-batches of 1411 sequences of the context.
+    let step = StepProduct.ofStep(config, task: task)
+    #expect(step.microBatches == 2 && step.sequences == 1411)
+    #expect(
+      step.products
+        == StepProduct.ofStep(
+          config.gptConfig(vocabularySize: task.vocabularySize),
+          tokens: 1411 * config.model.context, microBatches: 2))
+  }
+
+  @Test func timingsAreEachProductsMedianTimesItsCalls() {
+    let products = StepProduct.ofStep(untied, tokens: 16, microBatches: 3)
+    let timings = StepProduct.time(products, threads: 1)
+    #expect(timings.map(\.product) == products)
+    for t in timings {
+      #expect(t.medianSeconds > 0 && t.medianSeconds.isFinite)
+      #expect(t.secondsPerStep == t.medianSeconds * Double(t.product.callsPerStep))
+      #expect(t.gflops == Double(t.product.shape.flops) / t.medianSeconds / 1e9)
     }
   }
 }
