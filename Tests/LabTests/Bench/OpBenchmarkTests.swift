@@ -75,8 +75,7 @@ import Testing
 }
 
 @Test func fullBatchStepsTakeTheWholeTrainingSplit() throws {
-  let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  let root = repositoryRoot
   var config = try Config.load(
     from: root.appendingPathComponent("Configs/tasks/modular.json"), baseDirectory: root)
   let task = try config.makeTask(baseDirectory: root)
@@ -93,8 +92,7 @@ import Testing
 @Test func yardstickConfigIsTheShippedOne() throws {
   // `betti bench ops` times the yardstick without reading its file, so the copy in code must
   // keep the shipped config's model, batch and optimizer, and its task's vocabulary.
-  let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  let root = repositoryRoot
   let shipped = try Config.load(
     from: root.appendingPathComponent("Configs/shakespeare_char.json"), baseDirectory: root)
   let copy = OpBenchmark.yardstickConfig

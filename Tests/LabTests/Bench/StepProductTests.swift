@@ -94,8 +94,7 @@ import Transformer
   }
 
   @Test func aConfigsStepIsCutAsTheTrainerCutsIt() throws {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let root = repositoryRoot
     var config = try Config.load(
       from: root.appendingPathComponent("Configs/tasks/modular.json"), baseDirectory: root)
     let task = try config.makeTask(baseDirectory: root)

@@ -235,8 +235,7 @@ struct ConfigTests {
   }
 
   @Test func everyConfigFileDecodesAndValidates() throws {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let root = repositoryRoot
     let configs = root.appendingPathComponent("Configs")
     let files = FileManager.default.enumerator(at: configs, includingPropertiesForKeys: nil)!
       .compactMap { $0 as? URL }

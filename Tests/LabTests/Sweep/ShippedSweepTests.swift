@@ -4,8 +4,7 @@ import Testing
 @testable import Lab
 
 @Suite struct ShippedSweepTests {
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  static let root = repositoryRoot
 
   static func specs(in folder: String) throws -> [URL] {
     try FileManager.default.contentsOfDirectory(
