@@ -87,6 +87,7 @@ private func xmlElements(_ text: String) -> [String] {
     options.heads = [0]
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
       "topo-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: dir) }
     let text = try AttentionTopology.analyze(
       model: model, tokens: [0, 1, 2, 3, 4, 1], labels: ["a", "b", "c", "d", "e", "b"],
       options: options, directory: dir)

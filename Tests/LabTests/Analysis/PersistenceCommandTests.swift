@@ -4,14 +4,23 @@ import Topology
 
 @testable import Lab
 
-private func file(_ text: String, _ ext: String = "csv") -> String {
-  let url = FileManager.default.temporaryDirectory
-    .appendingPathComponent("ph-\(UUID().uuidString).\(ext)")
-  try! text.write(to: url, atomically: true, encoding: .utf8)
-  return url.path
-}
+/// Each test writes its input files into a folder of its own, removed when the test ends.
+@Suite final class PersistenceCommandTests {
+  let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "ph-\(UUID().uuidString)")
 
-@Suite struct PersistenceCommandTests {
+  init() throws {
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  }
+
+  deinit { try? FileManager.default.removeItem(at: folder) }
+
+  func file(_ text: String, _ ext: String = "csv") -> String {
+    let url = folder.appendingPathComponent("\(UUID().uuidString).\(ext)")
+    try! text.write(to: url, atomically: true, encoding: .utf8)
+    return url.path
+  }
+
   /// Reference: a square with side 1 and diagonal 2 (a 4-cycle): H0 bars at 1, one H1 bar
   /// [1, 2) (computed by hand; ripser.py gives the same).
   @Test func squareDiagramsAsCSVAndJSON() throws {

@@ -11,7 +11,7 @@ import Testing
   private let streamSocket = SOCK_STREAM
 #endif
 
-/// A runs folder for the board tests, made once and only read afterwards:
+/// A runs folder for the board tests, made once, only read afterwards and removed at exit:
 ///
 /// - `trained/`: a finished run of the trainer (tiny copy task, 8 steps, with report.html);
 /// - `live/`: a run with a config and three metric rows but no summary (so: running);
@@ -32,6 +32,8 @@ final class BoardFixture: @unchecked Sendable {
     root = base.appendingPathComponent("Runs")
     let fm = FileManager.default
     try fm.createDirectory(at: root, withIntermediateDirectories: true)
+    // Shared by every board test, so it goes when the test process exits.
+    atexit { try? FileManager.default.removeItem(at: BoardFixture.shared.base) }
     try Trainer.start(config: tinyConfig(runs: root, name: "trained", steps: 8)).run()
 
     let live = root.appendingPathComponent("live")

@@ -5,13 +5,15 @@ import Testing
 
 /// Metric rows through both files: round trips, torn lines and truncation on resume, checked
 /// against the rows written and the exact file text.
-struct MetricsWriterTests {
+final class MetricsWriterTests {
   let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
     "betti-metrics-\(UUID().uuidString)")
 
   init() throws {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
   }
+
+  deinit { try? FileManager.default.removeItem(at: folder) }
 
   func rows() -> [MetricsRow] {
     [
@@ -25,7 +27,6 @@ struct MetricsWriterTests {
   func text(_ url: URL) throws -> String { try String(contentsOf: url, encoding: .utf8) }
 
   @Test func rowsRoundTripThroughBothFiles() throws {
-    defer { try? FileManager.default.removeItem(at: folder) }
     let writer = try MetricsWriter(directory: folder)
     for row in rows() { try writer.append(row) }
     try writer.synchronize()
@@ -39,7 +40,6 @@ struct MetricsWriterTests {
   }
 
   @Test func filesHaveTheDocumentedLayout() throws {
-    defer { try? FileManager.default.removeItem(at: folder) }
     let writer = try MetricsWriter(directory: folder)
     try writer.append(rows()[1])
     try writer.append(rows()[2])
@@ -59,7 +59,6 @@ struct MetricsWriterTests {
   }
 
   @Test func tornLastLineIsDroppedOnReopen() throws {
-    defer { try? FileManager.default.removeItem(at: folder) }
     do {
       let writer = try MetricsWriter(directory: folder)
       for row in rows().prefix(2) { try writer.append(row) }
@@ -81,7 +80,6 @@ struct MetricsWriterTests {
   }
 
   @Test func resumeTruncatesBothFilesToTheCheckpointStep() throws {
-    defer { try? FileManager.default.removeItem(at: folder) }
     do {
       let writer = try MetricsWriter(directory: folder)
       for row in rows() { try writer.append(row) }
@@ -97,7 +95,6 @@ struct MetricsWriterTests {
   }
 
   @Test func aChangedColumnSetIsAnError() throws {
-    defer { try? FileManager.default.removeItem(at: folder) }
     _ = try MetricsWriter(directory: folder)
     #expect(throws: RunFolderError.self) {
       try MetricsWriter(directory: folder, columns: ["step", "lr"])
