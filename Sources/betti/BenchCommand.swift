@@ -141,7 +141,7 @@ private func benchOps(_ args: Arguments) throws {
     config = try Config.load(from: URL(fileURLWithPath: path), overrides: args.overrides)
     let task = try config.makeTask()
     vocabularySize = task.vocabularySize
-    sequences = OpBenchmark.sequencesPerStep(config, task: task)
+    sequences = MicroBatching.sequencesPerStep(config, task: task)
   } else {
     guard args.overrides.isEmpty else {
       throw UsageError("bench ops: --set needs --config, the file it changes")

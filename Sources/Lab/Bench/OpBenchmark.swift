@@ -33,22 +33,13 @@ public enum OpBenchmark {
     public var millisecondsPerStep: Double { Double(callsPerStep) * microseconds / 1000 }
   }
 
-  /// The sequences one training step of `config` takes: `batch_size`, or under `full_batch`
-  /// the whole training split of `task`, as the trainer takes them.
-  public static func sequencesPerStep(_ config: Config, task: any SequenceTask) -> Int {
-    guard config.training.fullBatch, let all = task.allExamples(.train) else {
-      return config.training.batchSize
-    }
-    return all.size
-  }
-
   /// How many micro-batches the trainer cuts a step's `sequences` (default `batch_size`) into, as
   /// it does (`micro_batches`, at most one per sequence), and the sequences in the largest.
   public static func microBatches(_ config: Config, sequences: Int? = nil) -> (
     count: Int, size: Int
   ) {
     let batch = max(1, sequences ?? config.training.batchSize)
-    let count = max(1, min(config.training.microBatches, batch))
+    let count = MicroBatching.parts(config, sequences: batch)
     return (count, (batch + count - 1) / count)
   }
 
@@ -61,7 +52,7 @@ public enum OpBenchmark {
   /// the activation, the attention (with the config's mask), the cross-entropy of the logits
   /// and the optimizer step over the model's parameters, each `repeats` times after two
   /// warm-up calls, with inputs drawn from a fixed seed. `vocabularySize` is the task's;
-  /// `sequences` those of a step (default `batch_size`; see `sequencesPerStep`).
+  /// `sequences` those of a step (default `batch_size`; see `MicroBatching.sequencesPerStep`).
   public static func run(
     config: Config, vocabularySize: Int, sequences: Int? = nil, repeats: Int = 50,
     threads: Int = 1

@@ -64,7 +64,7 @@ public struct StepProduct: Sendable, Equatable {
     products: [StepProduct], microBatches: Int, sequences: Int
   ) {
     let (count, size) = OpBenchmark.microBatches(
-      config, sequences: OpBenchmark.sequencesPerStep(config, task: task))
+      config, sequences: MicroBatching.sequencesPerStep(config, task: task))
     let products = ofStep(
       config.gptConfig(vocabularySize: task.vocabularySize), tokens: size * config.model.context,
       microBatches: count)

@@ -183,7 +183,7 @@ public final class Trainer {
         (step + 1) % max(t.logEvery, 1) == 0 || (step + 1) % max(t.evalEvery, 1) == 0
         || step + 1 == total
       // Micro-batches unless a regularizer needs the batch's attention in one graph.
-      let parts = min(t.microBatches, batch.size)
+      let parts = MicroBatching.parts(config, sequences: batch.size)
       if parts > 1 && regularizedLayers.isEmpty {
         let result = microBatchStep(
           batch, parts: parts, residualGradients: gradientsDue, predictions: logged)

@@ -81,12 +81,12 @@ import Testing
   let task = try config.makeTask(baseDirectory: root)
   // Modulus 97, addition, 30% for training: ⌊0.3 · 97²⌋ pairs in every full-batch step.
   #expect(config.training.fullBatch)
-  #expect(OpBenchmark.sequencesPerStep(config, task: task) == 2822)
+  #expect(MicroBatching.sequencesPerStep(config, task: task) == 2822)
   config.training.microBatches = 2
   #expect(OpBenchmark.microBatches(config, sequences: 2822) == (2, 1411))
   config.training.fullBatch = false
   config.training.batchSize = 10
-  #expect(OpBenchmark.sequencesPerStep(config, task: task) == 10)
+  #expect(MicroBatching.sequencesPerStep(config, task: task) == 10)
 }
 
 @Test func yardstickConfigIsTheShippedOne() throws {
