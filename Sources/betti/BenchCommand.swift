@@ -158,7 +158,7 @@ private func benchOps(_ args: Arguments) throws {
     config: config, vocabularySize: vocabularySize, sequences: sequences, repeats: repeats,
     threads: threads)
   let m = config.model
-  let microBatch = OpBenchmark.microBatches(config, sequences: sequences).size
+  let microBatch = MicroBatching.split(config, sequences: sequences).size
   Terminal.print(
     "\(config.name): micro-batches of \(microBatch)×\(m.context) tokens, "
       + "width \(m.width), depth \(m.depth); \(threads) thread\(threads == 1 ? "" : "s"), "

@@ -33,16 +33,6 @@ public enum OpBenchmark {
     public var millisecondsPerStep: Double { Double(callsPerStep) * microseconds / 1000 }
   }
 
-  /// How many micro-batches the trainer cuts a step's `sequences` (default `batch_size`) into, as
-  /// it does (`micro_batches`, at most one per sequence), and the sequences in the largest.
-  public static func microBatches(_ config: Config, sequences: Int? = nil) -> (
-    count: Int, size: Int
-  ) {
-    let batch = max(1, sequences ?? config.training.batchSize)
-    let count = MicroBatching.parts(config, sequences: batch)
-    return (count, (batch + count - 1) / count)
-  }
-
   /// The core time of all `rows` in one training step, in milliseconds.
   public static func millisecondsPerStep(_ rows: [Row]) -> Double {
     rows.reduce(0) { $0 + $1.millisecondsPerStep }
@@ -59,7 +49,7 @@ public enum OpBenchmark {
   ) -> [Row] {
     precondition(repeats > 0 && threads > 0, "OpBenchmark.run: repeats and threads must be ≥ 1")
     let m = config.model
-    let (microBatches, b) = microBatches(config, sequences: sequences)
+    let (microBatches, b) = MicroBatching.split(config, sequences: sequences)
     let (t, c) = (m.context, m.width)
     let hidden = m.mlpRatio * c
     let saved = Parallel.threadCount

@@ -58,12 +58,12 @@ public struct StepProduct: Sendable, Equatable {
   }
 
   /// The products of one training step of `config` on `task`, cut into micro-batches as the
-  /// trainer cuts a step's sequences (see `OpBenchmark.microBatches`), and those micro-batches'
+  /// trainer cuts a step's sequences (see `MicroBatching.split`), and those micro-batches'
   /// count and sequences.
   public static func ofStep(_ config: Config, task: any SequenceTask) -> (
     products: [StepProduct], microBatches: Int, sequences: Int
   ) {
-    let (count, size) = OpBenchmark.microBatches(
+    let (count, size) = MicroBatching.split(
       config, sequences: MicroBatching.sequencesPerStep(config, task: task))
     let products = ofStep(
       config.gptConfig(vocabularySize: task.vocabularySize), tokens: size * config.model.context,

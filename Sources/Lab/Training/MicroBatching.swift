@@ -15,4 +15,12 @@ public enum MicroBatching {
   public static func parts(_ config: Config, sequences: Int) -> Int {
     max(1, min(config.training.microBatches, sequences))
   }
+
+  /// The micro-batches of a step of `sequences` (default `batch_size`) and the sequences in the
+  /// largest of them, as `Batch.split(into:)` cuts it.
+  public static func split(_ config: Config, sequences: Int? = nil) -> (count: Int, size: Int) {
+    let batch = max(1, sequences ?? config.training.batchSize)
+    let count = parts(config, sequences: batch)
+    return (count, (batch + count - 1) / count)
+  }
 }

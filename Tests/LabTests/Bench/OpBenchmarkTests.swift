@@ -67,11 +67,20 @@ import Testing
 
 @Test func microBatchesAreCutAsTheTrainerCutsThem() {
   var config = OpBenchmark.yardstickConfig
-  #expect(OpBenchmark.microBatches(config) == (2, 6))
+  #expect(MicroBatching.split(config) == (2, 6))
   config.training.microBatches = 5
-  #expect(OpBenchmark.microBatches(config) == (5, 3))
+  #expect(MicroBatching.split(config) == (5, 3))
   config.training.microBatches = 40
-  #expect(OpBenchmark.microBatches(config) == (12, 1))
+  #expect(MicroBatching.split(config) == (12, 1))
+  // The same counts and largest sizes as the batch's own split, for every count up to its size.
+  let batch = Batch(
+    size: 12, length: 1, inputs: Array(repeating: 0, count: 12),
+    targets: Array(repeating: 0, count: 12), weights: Array(repeating: 1, count: 12))
+  for parts in 1...12 {
+    config.training.microBatches = parts
+    let pieces = batch.split(into: parts)
+    #expect(MicroBatching.split(config) == (pieces.count, pieces.map(\.size).max()!))
+  }
 }
 
 @Test func fullBatchStepsTakeTheWholeTrainingSplit() throws {
@@ -83,7 +92,7 @@ import Testing
   #expect(config.training.fullBatch)
   #expect(MicroBatching.sequencesPerStep(config, task: task) == 2822)
   config.training.microBatches = 2
-  #expect(OpBenchmark.microBatches(config, sequences: 2822) == (2, 1411))
+  #expect(MicroBatching.split(config, sequences: 2822) == (2, 1411))
   config.training.fullBatch = false
   config.training.batchSize = 10
   #expect(MicroBatching.sequencesPerStep(config, task: task) == 10)
