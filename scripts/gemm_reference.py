@@ -13,7 +13,9 @@ shapes; run both in the same minutes (the order alternating) and compare the rat
 Each item of --shapes is MxKxN, op(A) M×K and op(B) K×N, optionally followed by :NN, :NT, :TN
 or :TT (A then B: N as stored, T transposed, the way torch.nn.functional.linear passes its
 weight) and by *CALLS, the times a step runs it. GFLOPS = 2·M·N·K / median time of one call,
-after three warm-up calls, over max(10, 2e9 / flops) timed calls, as Betti measures.
+after three warm-up calls, over max(10, 2e9 / flops) timed calls, as Betti measures. With
+--cold, as with `betti bench gemm --cold`, each call takes its operands from copies spanning
+64 MiB (twice a 32 MiB last-level cache), so that they are no longer in the caches.
 """
 import argparse
 import re
@@ -21,6 +23,7 @@ import statistics
 import sys
 import time
 
+COLD_SPAN = 64 << 20
 ITEM = re.compile(r"^(\d+)x(\d+)x(\d+)(?::(NN|NT|TN|TT))?(?:\*(\d+))?$")
 
 
@@ -37,17 +40,22 @@ def parse_shapes(text):
     return shapes
 
 
-def median_seconds(torch, m, k, n, transposes):
+def median_seconds(torch, m, k, n, transposes, cold=False):
     generator = torch.Generator().manual_seed(0)
     a = torch.rand((k, m) if transposes[0] == "T" else (m, k), generator=generator) * 2 - 1
     b = torch.rand((n, k) if transposes[1] == "T" else (k, n), generator=generator) * 2 - 1
-    op_a = a.t() if transposes[0] == "T" else a
-    op_b = b.t() if transposes[1] == "T" else b
-    c = torch.empty(m, n)
-    for _ in range(3):
+    copies = max(1, -(-COLD_SPAN // (4 * (m * k + k * n + m * n)))) if cold else 1
+    ring = []
+    for _ in range(copies):
+        a_copy, b_copy = a.clone(), b.clone()
+        ring.append((a_copy.t() if transposes[0] == "T" else a_copy,
+                     b_copy.t() if transposes[1] == "T" else b_copy, torch.zeros(m, n)))
+    for turn in range(3):
+        op_a, op_b, c = ring[turn % copies]
         torch.mm(op_a, op_b, out=c)
     times = []
-    for _ in range(max(10, int(2e9 / (2 * m * n * k)))):
+    for turn in range(3, 3 + max(10, int(2e9 / (2 * m * n * k)))):
+        op_a, op_b, c = ring[turn % copies]
         start = time.perf_counter()
         torch.mm(op_a, op_b, out=c)
         times.append(time.perf_counter() - start)
@@ -66,6 +74,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shapes", required=True, help="MxKxN[:NT|TN|TT][*CALLS],…")
     parser.add_argument("--threads", default="1", help="torch thread counts, e.g. 1,2 (default 1)")
+    parser.add_argument("--cold", action="store_true",
+                        help="take each call's operands from copies spanning 64 MiB, out of the caches")
     args = parser.parse_args()
     try:
         shapes = parse_shapes(args.shapes)
@@ -88,10 +98,11 @@ def main():
         return 2
     for threads in thread_counts:
         torch.set_num_threads(threads)
-        print(f"torch {torch.__version__}, {threads} thread{'' if threads == 1 else 's'}")
+        print(f"torch {torch.__version__}, {threads} thread{'' if threads == 1 else 's'}"
+              + (", operands out of the caches" if args.cold else ""))
         total_flops, total_seconds = 0, 0.0
         for m, k, n, transposes, calls in shapes:
-            seconds = median_seconds(torch, m, k, n, transposes)
+            seconds = median_seconds(torch, m, k, n, transposes, args.cold)
             flops = 2 * m * n * k
             total_flops += flops * calls
             total_seconds += seconds * calls

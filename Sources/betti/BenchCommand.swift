@@ -4,7 +4,11 @@ import Lab
 /// `betti bench gemm|train|ops|probes|ph|regularizers [--workloads tiny,small,medium] [--steps N]`
 func benchCommand(_ words: [String]) throws -> Int32 {
   let args = try Arguments(
-    words, valued: ["workloads", "steps", "shapes", "threads", "config"], switches: [])
+    words, valued: ["workloads", "steps", "shapes", "threads", "config"], switches: ["cold"])
+  if args.flags.contains("cold") && args.positional != ["gemm"] {
+    throw UsageError(
+      "--cold belongs to bench gemm (it times products with their operands out of the caches)")
+  }
   switch args.positional {
   case ["gemm"] where args.options["config"] != nil:
     try benchStepProducts(args)
@@ -24,7 +28,9 @@ func benchCommand(_ words: [String]) throws -> Int32 {
         }
       } ?? GEMMBenchmark.standardShapes
     let threadCounts = try threadList(args, default: "1,2")
-    _ = GEMMBenchmark.run(shapes: shapes, threadCounts: threadCounts) { row in
+    _ = GEMMBenchmark.run(
+      shapes: shapes, threadCounts: threadCounts, cold: args.flags.contains("cold")
+    ) { row in
       Terminal.print(
         String(format: "threads=%d %@: %7.1f GFLOPS", row.threads, row.shape.label, row.gflops))
     }
@@ -91,10 +97,10 @@ private func threadList(_ args: Arguments, default text: String) throws -> [Int]
     }
 }
 
-/// `betti bench gemm --config C [--set a.b=v]… [--threads 1,2]`: the linear layers' products of
-/// one training step of C at one micro-batch's shapes (see `StepProduct`), each timed as
-/// `bench gemm` times a shape, with its share of a step's core time; then the same shapes as a
-/// `--shapes` list for `scripts/gemm_reference.py`.
+/// `betti bench gemm --config C [--set a.b=v]… [--threads 1,2] [--cold]`: the linear layers'
+/// products of one training step of C at one micro-batch's shapes (see `StepProduct`), each
+/// timed as `bench gemm` times a shape, with its share of a step's core time; then the same
+/// shapes as a `--shapes` list for `scripts/gemm_reference.py`.
 private func benchStepProducts(_ args: Arguments) throws {
   guard args.options["shapes"] == nil else {
     throw UsageError(
@@ -105,12 +111,14 @@ private func benchStepProducts(_ args: Arguments) throws {
     from: URL(fileURLWithPath: args.options["config"]!), overrides: args.overrides)
   let step = StepProduct.ofStep(config, task: try config.makeTask())
   let threadCounts = try threadList(args, default: "1")
+  let cold = args.flags.contains("cold")
   for threads in threadCounts {
     Terminal.print(
       "\(config.name): the linear layers' products of one training step, \(step.microBatches) "
         + "micro-batch\(step.microBatches == 1 ? "" : "es") of \(step.sequences)×\(config.model.context) "
-        + "tokens; \(threads) thread\(threads == 1 ? "" : "s"), median of each")
-    let timings = StepProduct.time(step.products, threads: threads) { t in
+        + "tokens; \(threads) thread\(threads == 1 ? "" : "s"), median of each"
+        + (cold ? ", operands out of the caches" : ""))
+    let timings = StepProduct.time(step.products, threads: threads, cold: cold) { t in
       Terminal.print(
         padded(t.product.layer, 15) + padded(t.product.role, 16) + padded(t.product.shape.text, 17)
           + String(
@@ -127,7 +135,8 @@ private func benchStepProducts(_ args: Arguments) throws {
   }
   Terminal.print(
     "the same products in PyTorch: scripts/gemm_reference.py --threads "
-      + threadCounts.map(String.init).joined(separator: ",") + " --shapes "
+      + threadCounts.map(String.init).joined(separator: ",") + (cold ? " --cold" : "")
+      + " --shapes "
       + step.products.map(\.shapesItem).joined(separator: ","))
 }
 

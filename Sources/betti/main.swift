@@ -28,10 +28,11 @@ let usage = """
     report SWEEP          write SWEEP/report.html: trials compared, loss by field, Spearman table
     board [RUNS_DIR] [--host H] [--port P]
                           watch runs and sweeps live in the browser (default 127.0.0.1:6007)
-    bench gemm [--shapes MxKxN[xB][:NT|TN|TT],…] [--threads 1,2]
+    bench gemm [--shapes MxKxN[xB][:NT|TN|TT],…] [--threads 1,2] [--cold]
                           GFLOPS of the matrix multiply on standard (or given) shapes
-    bench gemm --config C [--set …] [--threads 1,2]
+    bench gemm --config C [--set …] [--threads 1,2] [--cold]
                           the linear layers' products of one training step of C, timed
+                          (--cold: each call's operands out of the caches)
     bench train [--workloads tiny,small,medium] [--steps N]
                           training tokens/s and peak memory on the reference workloads
     bench ops [--config C] [--set …] [--threads N] [--steps N]

@@ -92,16 +92,18 @@ public enum GEMMBenchmark {
 
   /// Measures every shape at every thread limit (outermost, like the reference script, whose
   /// `threadpool_limits` is a limit too: small products use one thread; see `GEMM.workerCount`).
-  /// `onRow` is called as each row is finished, so a caller can show progress.
+  /// `onRow` is called as each row is finished, so a caller can show progress. `cold`: see
+  /// `medianSeconds`.
   public static func run(
-    shapes: [Shape] = standardShapes, threadCounts: [Int] = [1, 2],
+    shapes: [Shape] = standardShapes, threadCounts: [Int] = [1, 2], cold: Bool = false,
     onRow: (Row) -> Void = { _ in }
   ) -> [Row] {
     var rows: [Row] = []
     for threads in threadCounts {
       for shape in shapes {
         let row = Row(
-          shape: shape, threads: threads, medianSeconds: medianSeconds(shape, threads: threads))
+          shape: shape, threads: threads,
+          medianSeconds: medianSeconds(shape, threads: threads, cold: cold))
         onRow(row)
         rows.append(row)
       }
@@ -109,45 +111,48 @@ public enum GEMMBenchmark {
     return rows
   }
 
-  /// Median wall time of one call of `shape` on `threads` threads.
-  public static func medianSeconds(_ shape: Shape, threads: Int) -> Double {
+  /// Median wall time of one call of `shape` on `threads` threads. With `cold`, each call takes
+  /// its operands from an `OperandRing` spanning `coldSpan` bytes, so that they are no longer in
+  /// the caches, as in a training step whose products read activations written long before;
+  /// otherwise every call reuses one set, as a tight loop over one product does.
+  public static func medianSeconds(_ shape: Shape, threads: Int, cold: Bool = false) -> Double {
     let (m, k, n, batch) = (shape.m, shape.k, shape.n, shape.batch)
     let (tA, tB) = (shape.transposeA, shape.transposeB)
     let (lda, ldb) = (tA ? m : k, tB ? k : n)
-    let a = randomValues(count: batch * m * k, seed: 1)
-    let b = randomValues(count: batch * k * n, seed: 2)
-    var c = [Float](repeating: 0, count: batch * m * n)
+    let ring = OperandRing(
+      a: randomValues(count: batch * m * k, seed: 1),
+      b: randomValues(count: batch * k * n, seed: 2),
+      cCount: batch * m * n, span: cold ? coldSpan : 0)
     let repeats = max(10, Int(2e9 / Double(max(shape.flops, 1))))
     var times: [Double] = []
     times.reserveCapacity(repeats)
-    a.withUnsafeBufferPointer { a in
-      b.withUnsafeBufferPointer { b in
-        c.withUnsafeMutableBufferPointer { c in
-          func call() {
-            if batch == 1 {
-              GEMM.multiply(
-                transposeA: tA, transposeB: tB, m: m, n: n, k: k, a: a.baseAddress!, lda: lda,
-                b: b.baseAddress!, ldb: ldb, c: c.baseAddress!, ldc: n, threads: threads)
-            } else {
-              GEMM.batchedMultiply(
-                transposeA: tA, transposeB: tB, m: m, n: n, k: k, a: a.baseAddress!, lda: lda,
-                strideA: m * k, b: b.baseAddress!, ldb: ldb, strideB: k * n, c: c.baseAddress!,
-                ldc: n, strideC: m * n, batch: batch, threads: threads)
-            }
-          }
-          for _ in 0..<3 { call() }
-          for _ in 0..<repeats {
-            let start = DispatchTime.now().uptimeNanoseconds
-            call()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
-          }
-        }
+    var turn = 0
+    func call() {
+      let (a, b, c) = ring.operands(turn)
+      turn += 1
+      if batch == 1 {
+        GEMM.multiply(
+          transposeA: tA, transposeB: tB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c,
+          ldc: n, threads: threads)
+      } else {
+        GEMM.batchedMultiply(
+          transposeA: tA, transposeB: tB, m: m, n: n, k: k, a: a, lda: lda, strideA: m * k, b: b,
+          ldb: ldb, strideB: k * n, c: c, ldc: n, strideC: m * n, batch: batch, threads: threads)
       }
+    }
+    for _ in 0..<3 { call() }
+    for _ in 0..<repeats {
+      let start = DispatchTime.now().uptimeNanoseconds
+      call()
+      times.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
     }
     times.sort()
     return times.count % 2 == 1
       ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
   }
+
+  /// Bytes a cold measurement's operands rotate through: twice a 32 MiB last-level cache.
+  public static let coldSpan = 64 << 20
 
   /// Uniform values in [-1, 1) from a fixed-seed generator (SplitMix64).
   private static func randomValues(count: Int, seed: UInt64) -> [Float] {

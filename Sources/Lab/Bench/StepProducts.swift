@@ -80,14 +80,16 @@ public struct StepProduct: Sendable, Equatable {
     public var secondsPerStep: Double { medianSeconds * Double(product.callsPerStep) }
   }
 
-  /// Times every product on `threads` threads, in order; `onRow` sees each as it finishes.
+  /// Times every product on `threads` threads, in order, with its operands out of the caches
+  /// when `cold` (see `GEMMBenchmark.medianSeconds`); `onRow` sees each as it finishes.
   public static func time(
-    _ products: [StepProduct], threads: Int, onRow: (Timing) -> Void = { _ in }
+    _ products: [StepProduct], threads: Int, cold: Bool = false,
+    onRow: (Timing) -> Void = { _ in }
   ) -> [Timing] {
     products.map { product in
       let timing = Timing(
         product: product,
-        medianSeconds: GEMMBenchmark.medianSeconds(product.shape, threads: threads))
+        medianSeconds: GEMMBenchmark.medianSeconds(product.shape, threads: threads, cold: cold))
       onRow(timing)
       return timing
     }

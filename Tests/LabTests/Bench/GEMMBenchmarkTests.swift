@@ -57,3 +57,29 @@ import Testing
   #expect(shapes.map(\.text) == ["384x128x384:NT", "2x3x4:NN", "64x64x16x32:TN", "8x4x2x3:TT"])
   for shape in shapes { #expect(GEMMBenchmark.Shape(parsing: shape.text) == shape) }
 }
+
+@Test func operandRingHoldsEqualCopiesSpanningTheGivenBytes() {
+  let a: [Float] = [1, 2, 3, 4, 5, 6]
+  let b: [Float] = [-1, -2, -3]
+  // One set is (6 + 3 + 4)·4 = 52 bytes: 1,000 bytes need 20 sets (19 would be 988).
+  let ring = OperandRing(a: a, b: b, cCount: 4, span: 1000)
+  #expect(ring.copies == 20)
+  #expect(OperandRing(a: a, b: b, cCount: 4, span: 0).copies == 1)
+  var seen = Set<UnsafePointer<Float>>()
+  for turn in 0..<ring.copies {
+    let (pa, pb, pc) = ring.operands(turn)
+    #expect(Array(UnsafeBufferPointer(start: pa, count: a.count)) == a)
+    #expect(Array(UnsafeBufferPointer(start: pb, count: b.count)) == b)
+    #expect(Array(UnsafeBufferPointer(start: pc, count: 4)) == [0, 0, 0, 0])
+    seen.insert(pa)
+  }
+  #expect(seen.count == ring.copies, "every turn within one round takes its own copy")
+  #expect(ring.operands(ring.copies).a == ring.operands(0).a, "then the round starts again")
+  #expect(ring.operands(ring.copies + 3).c == ring.operands(3).c)
+}
+
+@Test func coldMeasurementTimesTheProduct() {
+  let seconds = GEMMBenchmark.medianSeconds(
+    GEMMBenchmark.Shape(parsing: "33x17x29:TN")!, threads: 1, cold: true)
+  #expect(seconds > 0 && seconds.isFinite)
+}
