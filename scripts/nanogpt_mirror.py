@@ -9,11 +9,19 @@ Written for Betti's comparisons (a reference only; Betti never depends on PyTorc
     of block_size windows, evaluation of eval_iters batches per split every eval_interval.
 
 Usage:
-  python nanogpt_mirror.py train --data FILE [--threads 2] [--max-iters 2000] [--json OUT]
+  python nanogpt_mirror.py train --data FILE [--threads 2] [--max-iters 2000] [--seed S]
+                                 [--full-val] [--json OUT]
+  python nanogpt_mirror.py evaluate --data FILE RUN...
 The JSON records per evaluation: iter, train loss, val loss and training seconds so far
 (evaluation time excluded), plus ms/step and the total.
+
+The 20-batch estimate of the validation loss has its own noise (about 0.01 here), so two runs'
+final estimates can differ by more than their models do. --full-val adds the loss over the whole
+validation split (every window of block_size positions, side by side, each position predicted
+once) to the JSON; `evaluate` gives the same figure for Betti runs of the same corpus, read from
+their latest checkpoint (nanoGPT's tensor names) into this model.
 """
-import argparse, json, math, time
+import argparse, json, math, os, struct, sys, time
 
 import torch
 import torch.nn as nn
@@ -110,6 +118,32 @@ class GPT(nn.Module):
         return logits, loss
 
 
+def read_characters(path):
+    text = open(path, encoding="utf-8").read()
+    chars = sorted(set(text))
+    stoi = {c: i for i, c in enumerate(chars)}
+    data = torch.tensor([stoi[c] for c in text], dtype=torch.long)
+    n = int(0.9 * len(data))
+    return chars, {"train": data[:n], "val": data[n:]}
+
+
+@torch.no_grad()
+def whole_split_loss(model, d, block_size):
+    """Mean next-token loss over windows of block_size laid side by side along d."""
+    model.eval()
+    starts = range(0, len(d) - block_size, block_size)
+    total, count = 0.0, 0
+    for first in range(0, len(starts), 256):
+        chunk = starts[first:first + 256]
+        x = torch.stack([d[i:i + block_size] for i in chunk])
+        y = torch.stack([d[i + 1:i + 1 + block_size] for i in chunk])
+        logits, _ = model(x)
+        total += F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), reduction="sum").item()
+        count += y.numel()
+    model.train()
+    return total / count
+
+
 def get_lr(it, lr, min_lr, warmup, decay_iters):
     if it < warmup:
         return lr * (it + 1) / (warmup + 1)
@@ -122,12 +156,7 @@ def get_lr(it, lr, min_lr, warmup, decay_iters):
 def train(args):
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    text = open(args.data, encoding="utf-8").read()
-    chars = sorted(set(text))
-    stoi = {c: i for i, c in enumerate(chars)}
-    data = torch.tensor([stoi[c] for c in text], dtype=torch.long)
-    n = int(0.9 * len(data))
-    splits = {"train": data[:n], "val": data[n:]}
+    chars, splits = read_characters(args.data)
 
     def get_batch(split):
         d = splits[split]
@@ -181,15 +210,68 @@ def train(args):
     steady = sorted(step_times[10:])[len(step_times[10:]) // 2] if len(step_times) > 20 else float("nan")
     result = dict(evals=evals, ms_per_step=steady * 1e3, wall_seconds=time.perf_counter() - wall_start,
                   torch=torch.__version__, threads=args.threads)
+    if args.full_val:
+        result["full_val"] = whole_split_loss(model, splits["val"], args.block_size)
+        print(f"whole validation split: {result['full_val']:.4f}", flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=1)
     return result
 
 
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        header_size = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(header_size))
+        body = f.read()
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        if entry["dtype"] != "F32":
+            raise ValueError(f"{path}: tensor {name} is {entry['dtype']}, expected F32")
+        start, end = entry["data_offsets"]
+        tensors[name] = torch.frombuffer(bytearray(body[start:end]), dtype=torch.float32).reshape(entry["shape"])
+    return tensors
+
+
+def evaluate(args):
+    """The whole-validation-split loss of each Betti run's latest checkpoint, in this model."""
+    chars, splits = read_characters(args.data)
+    for run in args.runs:
+        try:
+            with open(os.path.join(run, "config.json")) as f:
+                config = json.load(f)
+            with open(os.path.join(run, "checkpoints", "latest")) as f:
+                step = f.read().strip()
+        except OSError as error:
+            sys.exit(f"nanogpt_mirror.py evaluate: {run} is not a Betti run with a checkpoint "
+                     f"({error.strerror}: {error.filename}); pass run folders such as Runs/shakespeare_char")
+        m = config["model"]
+        expected = dict(bias=False, tied_head=True, norm="pre", positional="learned",
+                        activation="gelu_exact", attention="causal", qk_norm=False)
+        differing = {k: m.get(k) for k, v in expected.items() if m.get(k) != v}
+        if config["task"]["kind"] != "char" or differing or m["mlp_ratio"] != 4:
+            sys.exit(f"nanogpt_mirror.py evaluate: {run} is not nanoGPT's model on a character task "
+                     f"(differs in {differing or 'task or mlp_ratio'}); only such runs can be read into it")
+        model = GPT(len(chars), m["context"], m["depth"], m["heads"], m["width"], bias=False)
+        weights = read_safetensors(os.path.join(run, "checkpoints", step, "model.safetensors"))
+        vocabulary = weights.get("transformer.wte.weight", torch.empty(0, 0)).shape[0]
+        if vocabulary != len(chars):
+            sys.exit(f"nanogpt_mirror.py evaluate: {run} has a vocabulary of {vocabulary} characters, "
+                     f"{args.data} one of {len(chars)}; pass the corpus the run was trained on")
+        missing, unexpected = model.load_state_dict(weights, strict=False)
+        if missing or unexpected:
+            sys.exit(f"nanogpt_mirror.py evaluate: {run}/checkpoints/{step} does not fit the model "
+                     f"(missing {missing}, unexpected {unexpected})")
+        loss = whole_split_loss(model, splits["val"], m["context"])
+        print(json.dumps(dict(run=run, checkpoint=step, seed=config.get("seed"), full_val=loss)), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("command", choices=["train"])
+    ap.add_argument("command", choices=["train", "evaluate"])
+    ap.add_argument("runs", nargs="*", help="evaluate: Betti run folders")
     ap.add_argument("--data", required=True)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1337)
@@ -204,8 +286,19 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--min-lr", type=float, default=1e-4)
     ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--full-val", action="store_true",
+                    help="train: also the loss over the whole validation split, at the end")
     ap.add_argument("--json")
-    train(ap.parse_args())
+    args = ap.parse_intermixed_args()
+    if args.command == "evaluate":
+        if not args.runs:
+            ap.error("evaluate takes one or more Betti run folders")
+        torch.set_num_threads(args.threads)
+        evaluate(args)
+    else:
+        if args.runs:
+            ap.error("train takes no run folders (did you mean evaluate?)")
+        train(args)
 
 
 if __name__ == "__main__":
