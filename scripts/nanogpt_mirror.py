@@ -10,8 +10,8 @@ Written for Betti's comparisons (a reference only; Betti never depends on PyTorc
 
 Usage:
   python nanogpt_mirror.py train --data FILE [--threads 2] [--max-iters 2000] [--seed S]
-                                 [--full-val] [--json OUT]
-  python nanogpt_mirror.py evaluate --data FILE RUN...
+                                 [--full-val] [--save WEIGHTS.safetensors] [--json OUT]
+  python nanogpt_mirror.py evaluate --data FILE (RUN | WEIGHTS.safetensors)...
 The JSON records per evaluation: iter, train loss, val loss and training seconds so far
 (evaluation time excluded), plus ms/step and the total.
 
@@ -19,7 +19,8 @@ The 20-batch estimate of the validation loss has its own noise (about 0.01 here)
 final estimates can differ by more than their models do. --full-val adds the loss over the whole
 validation split (every window of block_size positions, side by side, each position predicted
 once) to the JSON; `evaluate` gives the same figure for Betti runs of the same corpus, read from
-their latest checkpoint (nanoGPT's tensor names) into this model.
+their latest checkpoint (nanoGPT's tensor names) into this model, and for weights that --save
+wrote (with the model sizes of the options, as for train).
 """
 import argparse, json, math, os, struct, sys, time
 
@@ -210,6 +211,8 @@ def train(args):
     steady = sorted(step_times[10:])[len(step_times[10:]) // 2] if len(step_times) > 20 else float("nan")
     result = dict(evals=evals, ms_per_step=steady * 1e3, wall_seconds=time.perf_counter() - wall_start,
                   torch=torch.__version__, threads=args.threads)
+    if args.save:
+        write_safetensors(args.save, model.state_dict())
     if args.full_val:
         result["full_val"] = whole_split_loss(model, splits["val"], args.block_size)
         print(f"whole validation split: {result['full_val']:.4f}", flush=True)
@@ -235,10 +238,38 @@ def read_safetensors(path):
     return tensors
 
 
+def write_safetensors(path, state):
+    """The float32 tensors of `state` in the safetensors format (the tied weight under both names)."""
+    header, offset, blobs = {}, 0, []
+    for name, tensor in state.items():
+        blob = tensor.detach().to(torch.float32).contiguous().numpy().tobytes()
+        header[name] = dict(dtype="F32", shape=list(tensor.shape), data_offsets=[offset, offset + len(blob)])
+        blobs.append(blob)
+        offset += len(blob)
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for blob in blobs:
+            f.write(blob)
+
+
 def evaluate(args):
-    """The whole-validation-split loss of each Betti run's latest checkpoint, in this model."""
+    """The whole-validation-split loss of each Betti run's latest checkpoint, or of each weights
+    file that --save wrote, in this model."""
     chars, splits = read_characters(args.data)
     for run in args.runs:
+        if run.endswith(".safetensors"):
+            try:
+                weights = read_safetensors(run)
+            except OSError as error:
+                sys.exit(f"nanogpt_mirror.py evaluate: cannot read {run} ({error.strerror})")
+            model = GPT(len(chars), args.block_size, args.n_layer, args.n_head, args.n_embd, bias=False)
+            load_into(model, weights, run, len(chars), args.data)
+            loss = whole_split_loss(model, splits["val"], args.block_size)
+            print(json.dumps(dict(weights=run, full_val=loss)), flush=True)
+            continue
         try:
             with open(os.path.join(run, "config.json")) as f:
                 config = json.load(f)
@@ -256,22 +287,31 @@ def evaluate(args):
                      f"(differs in {differing or 'task or mlp_ratio'}); only such runs can be read into it")
         model = GPT(len(chars), m["context"], m["depth"], m["heads"], m["width"], bias=False)
         weights = read_safetensors(os.path.join(run, "checkpoints", step, "model.safetensors"))
-        vocabulary = weights.get("transformer.wte.weight", torch.empty(0, 0)).shape[0]
-        if vocabulary != len(chars):
-            sys.exit(f"nanogpt_mirror.py evaluate: {run} has a vocabulary of {vocabulary} characters, "
-                     f"{args.data} one of {len(chars)}; pass the corpus the run was trained on")
-        missing, unexpected = model.load_state_dict(weights, strict=False)
-        if missing or unexpected:
-            sys.exit(f"nanogpt_mirror.py evaluate: {run}/checkpoints/{step} does not fit the model "
-                     f"(missing {missing}, unexpected {unexpected})")
+        load_into(model, weights, f"{run}/checkpoints/{step}", len(chars), args.data)
         loss = whole_split_loss(model, splits["val"], m["context"])
         print(json.dumps(dict(run=run, checkpoint=step, seed=config.get("seed"), full_val=loss)), flush=True)
+
+
+def load_into(model, weights, source, characters, data):
+    vocabulary = weights.get("transformer.wte.weight", torch.empty(0, 0)).shape[0]
+    if vocabulary != characters:
+        sys.exit(f"nanogpt_mirror.py evaluate: {source} has a vocabulary of {vocabulary} characters, "
+                 f"{data} one of {characters}; pass the corpus it was trained on")
+    try:
+        missing, unexpected = model.load_state_dict(weights, strict=False)
+    except RuntimeError as error:
+        first = next((line.strip() for line in str(error).splitlines() if "mismatch" in line), str(error))
+        sys.exit(f"nanogpt_mirror.py evaluate: {source} does not fit the model ({first}); pass the "
+                 f"sizes it was trained with (--block-size, --n-layer, --n-head, --n-embd)")
+    if missing or unexpected:
+        sys.exit(f"nanogpt_mirror.py evaluate: {source} does not fit the model "
+                 f"(missing {missing}, unexpected {unexpected})")
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("command", choices=["train", "evaluate"])
-    ap.add_argument("runs", nargs="*", help="evaluate: Betti run folders")
+    ap.add_argument("runs", nargs="*", help="evaluate: Betti run folders or --save weights files")
     ap.add_argument("--data", required=True)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1337)
@@ -288,6 +328,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--full-val", action="store_true",
                     help="train: also the loss over the whole validation split, at the end")
+    ap.add_argument("--save", help="train: write the final weights there (safetensors)")
     ap.add_argument("--json")
     args = ap.parse_intermixed_args()
     if args.command == "evaluate":

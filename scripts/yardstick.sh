@@ -11,7 +11,9 @@
 #
 # A shared or virtual machine can change speed by half from one minute to the next; more rounds,
 # with the order alternating, keep such a change from deciding the ratio. The last round's
-# validation curves are drawn in docs/yardstick.svg (YARDSTICK_SVG sets another path).
+# validation curves are drawn in docs/yardstick.svg (YARDSTICK_SVG sets another path). After
+# each round, untimed, both final models are also scored on the whole validation split, free of
+# the 20-batch estimates' own noise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${STEPS:-2000}
@@ -65,7 +67,8 @@ run_pytorch() {  # $1: round folder
   echo "== PyTorch (nanoGPT's model and training loop, scripts/nanogpt_mirror.py)"
   local start; start=$(now_ms)
   OMP_NUM_THREADS=2 "$python" scripts/nanogpt_mirror.py train \
-    --data Configs/data/tinyshakespeare.txt --threads 2 --max-iters "$steps" --json "$1/pytorch.json"
+    --data Configs/data/tinyshakespeare.txt --threads 2 --max-iters "$steps" --json "$1/pytorch.json" \
+    --save "$1/pytorch.safetensors"
   echo $(( $(now_ms) - start )) > "$1/pytorch_wall_ms"
 }
 
@@ -104,6 +107,10 @@ for round in $(seq 1 "$rounds"); do
   else
     run_betti "$folder"; [ -z "$nanogpt" ] || run_nanogpt "$folder"; run_pytorch "$folder"
   fi
+  # Outside the timed runs: both final models on the whole validation split, in one model code.
+  OMP_NUM_THREADS=2 "$python" scripts/nanogpt_mirror.py evaluate \
+    --data Configs/data/tinyshakespeare.txt "$folder/yardstick" "$folder/pytorch.safetensors" \
+    > "$folder/full_val.jsonl"
 done
 
 "$python" scripts/yardstick_report.py --svg "$svg" "${folders[@]}"

@@ -70,6 +70,12 @@ def read_round(folder):
         curve, ms = read_nanogpt_log(need(os.path.join(folder, "nanogpt.log")))
         wall = float(open(os.path.join(folder, "nanogpt_wall_ms")).read()) / 1e3
         result.update(nanogpt_curve=curve, nanogpt_ms=ms, nanogpt_wall=wall)
+    # The loss over the whole validation split (scripts/nanogpt_mirror.py evaluate), when measured.
+    whole = os.path.join(folder, "full_val.jsonl")
+    if os.path.exists(whole):
+        for line in open(whole):
+            entry = json.loads(line)
+            result["torch_full" if "weights" in entry else "betti_full"] = entry["full_val"]
     return result
 
 
@@ -88,6 +94,9 @@ def print_round(r):
     if "nanogpt_wall" in r:
         print(f"wall-time ratio Betti/nanoGPT train.py: {r['betti_wall'] / r['nanogpt_wall']:.2f}; "
               f"final val difference: {r['betti_curve'][-1][1] - r['nanogpt_curve'][-1][1]:+.4f}")
+    if "torch_full" in r and "betti_full" in r:
+        print(f"whole validation split: PyTorch {r['torch_full']:.4f}, Betti {r['betti_full']:.4f}, "
+              f"difference {r['betti_full'] - r['torch_full']:+.4f}")
 
 
 def main():
@@ -116,6 +125,9 @@ def main():
             ratios = [r["betti_wall"] / r["nanogpt_wall"] for r in results]
             print(f"wall-time ratio Betti/nanoGPT train.py: median {statistics.median(ratios):.2f} "
                   f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)})")
+        if all("torch_full" in r and "betti_full" in r for r in results):
+            print(f"whole validation split: PyTorch median {med('torch_full'):.4f}, "
+                  f"Betti median {med('betti_full'):.4f}")
     r = results[-1]
     torch_curve, betti_curve, svg_path = r["torch_curve"], r["betti_curve"], args.svg
     nanogpt_curve = r.get("nanogpt_curve", [])
