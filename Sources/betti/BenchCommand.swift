@@ -5,13 +5,14 @@ import Lab
 func benchCommand(_ words: [String]) throws -> Int32 {
   let args = try Arguments(
     words, valued: ["workloads", "steps", "shapes", "threads", "config"], switches: ["cold"])
-  if args.flags.contains("cold") && args.positional != ["gemm"] {
+  let cold = args.flags.contains("cold")
+  if cold && args.positional != ["gemm"] {
     throw UsageError(
       "--cold belongs to bench gemm (it times products with their operands out of the caches)")
   }
   switch args.positional {
   case ["gemm"] where args.options["config"] != nil:
-    try benchStepProducts(args)
+    try benchStepProducts(args, cold: cold)
   case ["gemm"]:
     guard args.overrides.isEmpty else {
       throw UsageError("bench gemm: --set needs --config, the file it changes")
@@ -28,9 +29,7 @@ func benchCommand(_ words: [String]) throws -> Int32 {
         }
       } ?? GEMMBenchmark.standardShapes
     let threadCounts = try threadList(args, default: "1,2")
-    _ = GEMMBenchmark.run(
-      shapes: shapes, threadCounts: threadCounts, cold: args.flags.contains("cold")
-    ) { row in
+    _ = GEMMBenchmark.run(shapes: shapes, threadCounts: threadCounts, cold: cold) { row in
       Terminal.print(
         String(format: "threads=%d %@: %7.1f GFLOPS", row.threads, row.shape.label, row.gflops))
     }
@@ -101,7 +100,7 @@ private func threadList(_ args: Arguments, default text: String) throws -> [Int]
 /// products of one training step of C at one micro-batch's shapes (see `StepProduct`), each
 /// timed as `bench gemm` times a shape, with its share of a step's core time; then the same
 /// shapes as a `--shapes` list for `scripts/gemm_reference.py`.
-private func benchStepProducts(_ args: Arguments) throws {
+private func benchStepProducts(_ args: Arguments, cold: Bool) throws {
   guard args.options["shapes"] == nil else {
     throw UsageError(
       "bench gemm: --shapes and --config exclude each other (--config times the products of the config's training step)"
@@ -111,7 +110,6 @@ private func benchStepProducts(_ args: Arguments) throws {
     from: URL(fileURLWithPath: args.options["config"]!), overrides: args.overrides)
   let step = StepProduct.ofStep(config, task: try config.makeTask())
   let threadCounts = try threadList(args, default: "1")
-  let cold = args.flags.contains("cold")
   for threads in threadCounts {
     Terminal.print(
       "\(config.name): the linear layers' products of one training step, \(step.microBatches) "
