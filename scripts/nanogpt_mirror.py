@@ -11,7 +11,7 @@ Written for Betti's comparisons (a reference only; Betti never depends on PyTorc
 Usage:
   python nanogpt_mirror.py train --data FILE [--threads 2] [--max-iters 2000] [--seed S]
                                  [--full-val] [--save WEIGHTS.safetensors] [--json OUT]
-  python nanogpt_mirror.py evaluate --data FILE (RUN | WEIGHTS.safetensors)...
+  python nanogpt_mirror.py evaluate --data FILE (RUN | WEIGHTS.safetensors | ckpt.pt)...
 The JSON records per evaluation: iter, train loss, val loss and training seconds so far
 (evaluation time excluded), plus ms/step and the total.
 
@@ -19,8 +19,10 @@ The 20-batch estimate of the validation loss has its own noise (about 0.01 here)
 final estimates can differ by more than their models do. --full-val adds the loss over the whole
 validation split (every window of block_size positions, side by side, each position predicted
 once) to the JSON; `evaluate` gives the same figure for Betti runs of the same corpus, read from
-their latest checkpoint (nanoGPT's tensor names) into this model, and for weights that --save
-wrote (with the model sizes of the options, as for train).
+their latest checkpoint (nanoGPT's tensor names) into this model, for weights that --save
+wrote (with the model sizes of the options, as for train), and for the ckpt.pt of nanoGPT's own
+train.py (with the sizes it records; the step it was saved at is printed beside the loss, as
+train.py saves only when its validation estimate improves).
 """
 import argparse, json, math, os, struct, sys, time
 
@@ -192,7 +194,8 @@ def train(args):
         lr = get_lr(it, args.lr, args.min_lr, args.warmup, args.max_iters)
         for g in opt.param_groups:
             g["lr"] = lr
-        if it % args.eval_interval == 0:
+        # Also at the last step, as Betti evaluates it, so that both final figures are of one step.
+        if it % args.eval_interval == 0 or it == args.max_iters:
             losses = estimate_loss()
             evals.append(dict(iter=it, train=losses["train"], val=losses["val"], train_seconds=train_seconds))
             print(f"iter {it}: train {losses['train']:.4f}, val {losses['val']:.4f}, {train_seconds:.1f} s", flush=True)
@@ -255,11 +258,40 @@ def write_safetensors(path, state):
             f.write(blob)
 
 
+def read_nanogpt_checkpoint(path):
+    """The weights, model sizes and step of a ckpt.pt that nanoGPT's train.py saved."""
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except OSError as error:
+        sys.exit(f"nanogpt_mirror.py evaluate: cannot read {path} ({error.strerror})")
+    except Exception as error:
+        sys.exit(f"nanogpt_mirror.py evaluate: {path} is not a checkpoint of nanoGPT's train.py "
+                 f"(torch.load: {type(error).__name__}: {error})")
+    if not isinstance(checkpoint, dict) or not {"model", "model_args", "iter_num"} <= checkpoint.keys():
+        sys.exit(f"nanogpt_mirror.py evaluate: {path} is not a checkpoint of nanoGPT's train.py "
+                 f"(it needs model, model_args and iter_num)")
+    sizes = checkpoint["model_args"]
+    if sizes.get("bias"):
+        sys.exit(f"nanogpt_mirror.py evaluate: {path} was trained with biases; this model has none")
+    # A compiled model's names carry a prefix; the causal-mask buffer of PyTorch < 2 is no weight.
+    weights = {name.removeprefix("_orig_mod."): tensor for name, tensor in checkpoint["model"].items()
+               if not name.endswith(".attn.bias")}
+    return weights, sizes, checkpoint["iter_num"]
+
+
 def evaluate(args):
-    """The whole-validation-split loss of each Betti run's latest checkpoint, or of each weights
-    file that --save wrote, in this model."""
+    """The whole-validation-split loss of each Betti run's latest checkpoint, of each weights
+    file that --save wrote, and of each ckpt.pt of nanoGPT's train.py, in this model."""
     chars, splits = read_characters(args.data)
     for run in args.runs:
+        if run.endswith(".pt"):
+            weights, sizes, step = read_nanogpt_checkpoint(run)
+            model = GPT(len(chars), sizes["block_size"], sizes["n_layer"], sizes["n_head"], sizes["n_embd"],
+                        bias=False)
+            load_into(model, weights, run, len(chars), args.data)
+            loss = whole_split_loss(model, splits["val"], sizes["block_size"])
+            print(json.dumps(dict(nanogpt=run, step=step, full_val=loss)), flush=True)
+            continue
         if run.endswith(".safetensors"):
             try:
                 weights = read_safetensors(run)
@@ -311,7 +343,8 @@ def load_into(model, weights, source, characters, data):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("command", choices=["train", "evaluate"])
-    ap.add_argument("runs", nargs="*", help="evaluate: Betti run folders or --save weights files")
+    ap.add_argument("runs", nargs="*",
+                    help="evaluate: Betti run folders, --save weights files or nanoGPT ckpt.pt files")
     ap.add_argument("--data", required=True)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1337)
@@ -333,7 +366,7 @@ def main():
     args = ap.parse_intermixed_args()
     if args.command == "evaluate":
         if not args.runs:
-            ap.error("evaluate takes one or more Betti run folders")
+            ap.error("evaluate takes one or more Betti run folders, weights files or nanoGPT ckpt.pt files")
         torch.set_num_threads(args.threads)
         evaluate(args)
     else:

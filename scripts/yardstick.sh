@@ -12,8 +12,8 @@
 # A shared or virtual machine can change speed by half from one minute to the next; more rounds,
 # with the order alternating, keep such a change from deciding the ratio. The last round's
 # validation curves are drawn in docs/yardstick.svg (YARDSTICK_SVG sets another path). After
-# each round, untimed, both final models are also scored on the whole validation split, free of
-# the 20-batch estimates' own noise.
+# each round, untimed, the final models (and nanoGPT train.py's checkpoint) are also scored on the
+# whole validation split, free of the 20-batch estimates' own noise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${STEPS:-2000}
@@ -107,10 +107,13 @@ for round in $(seq 1 "$rounds"); do
   else
     run_betti "$folder"; [ -z "$nanogpt" ] || run_nanogpt "$folder"; run_pytorch "$folder"
   fi
-  # Outside the timed runs: both final models on the whole validation split, in one model code.
+  # Outside the timed runs: the final models on the whole validation split, in one model code
+  # (nanoGPT's train.py keeps the checkpoint of its best validation estimate; its step is shown).
+  checkpoints=("$folder/yardstick" "$folder/pytorch.safetensors")
+  [ -z "$nanogpt" ] || [ ! -f "$folder/nanogpt-out/ckpt.pt" ] \
+    || checkpoints+=("$folder/nanogpt-out/ckpt.pt")
   OMP_NUM_THREADS=2 "$python" scripts/nanogpt_mirror.py evaluate \
-    --data Configs/data/tinyshakespeare.txt "$folder/yardstick" "$folder/pytorch.safetensors" \
-    > "$folder/full_val.jsonl"
+    --data Configs/data/tinyshakespeare.txt "${checkpoints[@]}" > "$folder/full_val.jsonl"
 done
 
 "$python" scripts/yardstick_report.py --svg "$svg" "${folders[@]}"

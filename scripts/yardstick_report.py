@@ -75,8 +75,19 @@ def read_round(folder):
     if os.path.exists(whole):
         for line in open(whole):
             entry = json.loads(line)
-            result["torch_full" if "weights" in entry else "betti_full"] = entry["full_val"]
+            if "nanogpt" in entry:
+                result["nanogpt_full"] = entry["full_val"]
+                result["nanogpt_full_step"] = entry["step"]
+            else:
+                result["torch_full" if "weights" in entry else "betti_full"] = entry["full_val"]
     return result
+
+
+def final_difference(a, b):
+    """`a`'s final validation estimate minus `b`'s, and a note when they are of different steps."""
+    (step_a, val_a, _), (step_b, val_b, _) = a[-1], b[-1]
+    note = "" if step_a == step_b else f" (steps {step_a} and {step_b}: not comparable)"
+    return f"{val_a - val_b:+.4f}{note}"
 
 
 def print_round(r):
@@ -90,13 +101,16 @@ def print_round(r):
         print(f"{'nanoGPT':10s} {r['nanogpt_wall']:9.1f}s {r['nanogpt_ms']:9.2f} {r['nanogpt_curve'][-1][1]:10.4f} {fmt(reach_n):>14s}")
     print(f"{'Betti':10s} {r['betti_wall']:9.1f}s {r['betti_ms']:9.2f} {r['betti_curve'][-1][1]:10.4f} {fmt(reach_b):>14s}")
     print(f"wall-time ratio Betti/PyTorch: {r['betti_wall'] / r['torch_wall']:.2f}; "
-          f"final val difference: {r['betti_curve'][-1][1] - r['torch_curve'][-1][1]:+.4f}")
+          f"final val difference: {final_difference(r['betti_curve'], r['torch_curve'])}")
     if "nanogpt_wall" in r:
         print(f"wall-time ratio Betti/nanoGPT train.py: {r['betti_wall'] / r['nanogpt_wall']:.2f}; "
-              f"final val difference: {r['betti_curve'][-1][1] - r['nanogpt_curve'][-1][1]:+.4f}")
+              f"final val difference: {final_difference(r['betti_curve'], r['nanogpt_curve'])}")
     if "torch_full" in r and "betti_full" in r:
         print(f"whole validation split: PyTorch {r['torch_full']:.4f}, Betti {r['betti_full']:.4f}, "
               f"difference {r['betti_full'] - r['torch_full']:+.4f}")
+    if "nanogpt_full" in r:
+        print(f"whole validation split: nanoGPT train.py's checkpoint (step {r['nanogpt_full_step']}) "
+              f"{r['nanogpt_full']:.4f}")
 
 
 def main():
@@ -126,8 +140,10 @@ def main():
             print(f"wall-time ratio Betti/nanoGPT train.py: median {statistics.median(ratios):.2f} "
                   f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)})")
         if all("torch_full" in r and "betti_full" in r for r in results):
+            nanogpt = (f", nanoGPT train.py median {med('nanogpt_full'):.4f}"
+                       if all("nanogpt_full" in r for r in results) else "")
             print(f"whole validation split: PyTorch median {med('torch_full'):.4f}, "
-                  f"Betti median {med('betti_full'):.4f}")
+                  f"Betti median {med('betti_full'):.4f}{nanogpt}")
     r = results[-1]
     torch_curve, betti_curve, svg_path = r["torch_curve"], r["betti_curve"], args.svg
     nanogpt_curve = r.get("nanogpt_curve", [])
