@@ -52,6 +52,13 @@ if [ ! -x "$venv/bin/python" ]; then
   "$venv/bin/pip" install --quiet torch numpy
 fi
 python=$(cd "$venv/bin" && pwd)/python
+# Betti refuses a run shorter than its warmup; say so before an hour of PyTorch runs, not after.
+warmup=$("$python" -c "import json; print(json.load(open('Configs/shakespeare_char.json'))['schedule']['warmup_steps'])")
+if [ "$steps" -lt "$warmup" ]; then
+  echo "yardstick: STEPS=$steps is shorter than the $warmup warmup steps of" \
+    "Configs/shakespeare_char.json; use STEPS of at least $warmup" >&2
+  exit 2
+fi
 if [ -n "$nanogpt" ] && [ ! -f "$nanogpt_data/train.bin" ]; then
   # nanoGPT's own preparation of the same corpus (its script imports requests to download the
   # text, which it skips when input.txt is there).
