@@ -283,13 +283,16 @@ def evaluate(args):
     """The whole-validation-split loss of each Betti run's latest checkpoint, of each weights
     file that --save wrote, and of each ckpt.pt of nanoGPT's train.py, in this model."""
     chars, splits = read_characters(args.data)
+
+    def score(weights, source, block_size, n_layer, n_head, n_embd):
+        model = GPT(len(chars), block_size, n_layer, n_head, n_embd, bias=False)
+        load_into(model, weights, source, len(chars), args.data)
+        return whole_split_loss(model, splits["val"], block_size)
+
     for run in args.runs:
         if run.endswith(".pt"):
             weights, sizes, step = read_nanogpt_checkpoint(run)
-            model = GPT(len(chars), sizes["block_size"], sizes["n_layer"], sizes["n_head"], sizes["n_embd"],
-                        bias=False)
-            load_into(model, weights, run, len(chars), args.data)
-            loss = whole_split_loss(model, splits["val"], sizes["block_size"])
+            loss = score(weights, run, sizes["block_size"], sizes["n_layer"], sizes["n_head"], sizes["n_embd"])
             print(json.dumps(dict(nanogpt=run, step=step, full_val=loss)), flush=True)
             continue
         if run.endswith(".safetensors"):
@@ -297,9 +300,7 @@ def evaluate(args):
                 weights = read_safetensors(run)
             except OSError as error:
                 sys.exit(f"nanogpt_mirror.py evaluate: cannot read {run} ({error.strerror})")
-            model = GPT(len(chars), args.block_size, args.n_layer, args.n_head, args.n_embd, bias=False)
-            load_into(model, weights, run, len(chars), args.data)
-            loss = whole_split_loss(model, splits["val"], args.block_size)
+            loss = score(weights, run, args.block_size, args.n_layer, args.n_head, args.n_embd)
             print(json.dumps(dict(weights=run, full_val=loss)), flush=True)
             continue
         try:
@@ -317,10 +318,8 @@ def evaluate(args):
         if config["task"]["kind"] != "char" or differing or m["mlp_ratio"] != 4:
             sys.exit(f"nanogpt_mirror.py evaluate: {run} is not nanoGPT's model on a character task "
                      f"(differs in {differing or 'task or mlp_ratio'}); only such runs can be read into it")
-        model = GPT(len(chars), m["context"], m["depth"], m["heads"], m["width"], bias=False)
         weights = read_safetensors(os.path.join(run, "checkpoints", step, "model.safetensors"))
-        load_into(model, weights, f"{run}/checkpoints/{step}", len(chars), args.data)
-        loss = whole_split_loss(model, splits["val"], m["context"])
+        loss = score(weights, f"{run}/checkpoints/{step}", m["context"], m["depth"], m["heads"], m["width"])
         print(json.dumps(dict(run=run, checkpoint=step, seed=config.get("seed"), full_val=loss)), flush=True)
 
 
